@@ -203,7 +203,7 @@ class Param(Node):
 class Closure(Expr):
     params: tuple[Param, ...]
     body: tuple["Stmt", ...]
-    source: str            # the text between the braces, as `script {}` blocks keep it
+    span: tuple[int, int]  # offsets of the text between the braces (see closure_source)
     explicit_params: bool = False  # written with `->`
     end_line: int = 0
 
@@ -364,6 +364,11 @@ class Labelled(Stmt):
 class Script(Node):
     body: tuple[Stmt, ...]
     text: str = ""
+
+
+def closure_source(text: str, closure: Closure) -> str:
+    """The text between a closure's braces, as Jenkins keeps `script {}` blocks."""
+    return text[closure.span[0]:closure.span[1]]
 
 
 def source_of(text: str, node: Node) -> str:

@@ -43,9 +43,9 @@ def get_parser() -> Lark:
                     parser="lalr",
                     lexer="contextual",
                     postlex=GroovyPostLex(),
-                    propagate_positions=True,
                     maybe_placeholders=True,
                     start=["start", "expression_only"],
+                    transformer=ToGroovy(_embedded),
                     cache=_cache_path(),
                 )
     return _parser
@@ -53,7 +53,8 @@ def get_parser() -> Lark:
 
 def parse_groovy(text: str) -> g.Script:
     """Parse a whole Groovy script (a Jenkinsfile). Raises GroovySyntaxError."""
-    return _run(text, "start")
+    script = _run(text, "start")
+    return g.Script(script.line, script.column, script.body, text)
 
 
 def parse_expression(text: str) -> g.Expr:
@@ -61,23 +62,15 @@ def parse_expression(text: str) -> g.Expr:
     return _run(text, "expression_only")
 
 
-def _run(text: str, start: str, line_offset: int = 0, column_offset: int = 0):
-    parser = get_parser()
-    transformer = ToGroovy(text, _embedded)
+def _run(text: str, start: str):
     try:
-        tree = parser.parse(text, start=start)
-        return transformer.transform(tree)
-    except VisitError as e:  # an error inside a transformer callback, e.g. a bad GString part
+        return get_parser().parse(text, start=start)
+    except VisitError as e:  # raised inside a transformer callback, e.g. a bad GString part
         if isinstance(e.orig_exc, GroovySyntaxError):
             raise e.orig_exc from None
-        raise GroovySyntaxError(_visit_line(e), 1, f"{e.orig_exc}") from None
+        raise GroovySyntaxError(1, 1, str(e.orig_exc)) from None
     except UnexpectedInput as e:
         raise _syntax_error(e, text) from None
-
-
-def _visit_line(e: VisitError) -> int:
-    meta = getattr(e.obj, "meta", None)
-    return getattr(meta, "line", 1) or 1
 
 
 def _embedded(source: str, line: int, column: int) -> g.Expr:

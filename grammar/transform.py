@@ -13,24 +13,8 @@ from . import groovy as g
 from .strings import Interpolation, split_gstring, split_quotes, unescape, unescape_slashy
 
 
-class _Selector:
-    """What follows an expression: .name, ?.name, (args), [index], { closure }."""
-    __slots__ = ("kind", "payload", "line", "column")
-
-    def __init__(self, kind: str, payload: object, line: int, column: int) -> None:
-        self.kind, self.payload, self.line, self.column = kind, payload, line, column
-
-
 class _CommandArgs(tuple):
     pass
-
-
-def _pos(meta) -> tuple[int, int]:
-    return meta.line, meta.column
-
-
-def _tok_pos(tok: Token) -> tuple[int, int]:
-    return tok.line, tok.column
 
 
 def _statements(items) -> tuple[g.Stmt, ...]:
@@ -44,137 +28,212 @@ def _as_statement(node) -> g.Stmt:
     return node
 
 
-@v_args(inline=True, meta=True)
+_PRECEDENCE = {
+    "**": 13, "*": 12, "/": 12, "%": 12, "+": 11, "-": 11,
+    "<<": 10, ">>": 10, ">>>": 10, "..": 10, "..<": 10,
+    "<": 9, ">": 9, "<=": 9, ">=": 9, "in": 9, "!in": 9, "instanceof": 9, "as": 9,
+    "==": 8, "!=": 8, "<=>": 8, "=~": 8, "==~": 8, "===": 8, "!==": 8,
+    "&": 7, "^": 6, "|": 5, "&&": 4, "||": 3,
+}
+_RIGHT_ASSOCIATIVE = frozenset({"**"})
+
+
+def _combine(op: str, left, right):
+    if op == "instanceof":
+        return g.InstanceOf(left.line, left.column, left, right)
+    if op == "as":
+        return g.AsType(left.line, left.column, left, right)
+    if op in ("..", "..<"):
+        return g.RangeExpr(left.line, left.column, left, right, op == "..<")
+    return g.Binary(left.line, left.column, op, left, right)
+
+
+def build_chain(items: list):
+    """[a, '+', b, '*', c] -> Binary(+, a, Binary(*, b, c)), by precedence climbing."""
+    pos = 0
+
+    def climb(min_prec: int):
+        nonlocal pos
+        left = items[pos]
+        pos += 1
+        while pos < len(items):
+            op = items[pos]
+            prec = _PRECEDENCE[op]
+            if prec < min_prec:
+                break
+            pos += 1
+            right = climb(prec if op in _RIGHT_ASSOCIATIVE else prec + 1)
+            left = _combine(op, left, right)
+        return left
+
+    return climb(0)
+
+
+def _modifiers_of(children) -> tuple[tuple[str, ...], tuple[g.Annotation, ...]]:
+    for child in children:
+        if isinstance(child, _Modifiers):
+            return child.names, child.annotations
+    return (), ()
+
+
+def _first_position(children) -> tuple[int, int]:
+    for child in children:
+        if isinstance(child, Token):
+            return child.line, child.column
+        if isinstance(child, g.Node):
+            return child.line, child.column
+        if isinstance(child, _Modifiers):
+            return child.line, child.column
+    return 1, 1
+
+
+class _Modifiers:
+    __slots__ = ("names", "annotations", "line", "column")
+
+    def __init__(self, names, annotations, line, column) -> None:
+        self.names, self.annotations, self.line, self.column = names, annotations, line, column
+
+
+@v_args(inline=True)
 class ToGroovy(Transformer):
-    def __init__(self, text: str, parse_embedded: Callable[[str, int, int], g.Expr]) -> None:
+    """Stateless, so one instance serves every parse (Lark calls it while parsing)."""
+
+    def __init__(self, parse_embedded: Callable[[str, int, int], g.Expr]) -> None:
         super().__init__(visit_tokens=False)
-        self.text = text
         self.parse_embedded = parse_embedded
 
     # ------------------------------------------------------------ script
-    def start(self, meta, *stmts):
-        return g.Script(1, 1, _statements(stmts), self.text)
+    def start(self, *stmts):
+        return g.Script(1, 1, _statements(stmts))
 
-    def expression_only(self, meta, expr):
-        return expr
+    def expression_only(self, expr):
+        return expr.expr if isinstance(expr, g.ExprStmt) else expr
 
-    def expression_statement(self, meta, expr):
+    def expression_statement(self, expr):
         return g.ExprStmt(expr.line, expr.column, expr)
 
     # ------------------------------------------------------------ commands
-    def name_ref(self, meta, name):
-        return (None, name, name.line, name.column)
+    def name_ref(self, tok):
+        return (None, str(tok), tok.line, tok.column)
 
-    def path_ref(self, meta, obj, name):
-        return (obj, name, obj.line, obj.column)
+    def path_ref(self, obj, name):
+        return (obj, str(name), obj.line, obj.column)
 
-    def command_args(self, meta, *args):
+    def command_args(self, *args):
         return _CommandArgs(args)
 
-    def command_named_arg(self, meta, key, value):
+    def command_named_arg(self, key, value):
         return g.NamedArg(key.line, key.column, key, value)
 
-    def command(self, meta, callee, args):
+    def command(self, callee, args, chained=None):
         receiver, name, line, column = callee
-        call = g.Call(line, column, receiver, str(name), tuple(args), parens=False)
-        return g.ExprStmt(line, column, call)
+        expr = g.Call(line, column, receiver, name, tuple(args), parens=False)
+        if chained is not None:   # `library identifier: 'x' _`
+            expr = g.Property(line, column, expr, str(chained))
+        return g.ExprStmt(line, column, expr)
 
-    def command_assign(self, meta, target, stmt):
-        return g.ExprStmt(target.line, target.column, g.Assign(target.line, target.column, target, "=", stmt.expr))
+    def command_assign(self, target, op, stmt):
+        return g.ExprStmt(target.line, target.column, g.Assign(target.line, target.column, target, op, stmt.expr))
 
     # ------------------------------------------------------------ declarations
-    def declaration(self, meta, *children):
-        modifiers, annotations = (), ()
+    def declaration(self, *children):
         names: tuple[str, ...] = ()
         type_ref = None
         value = None
+        mods: list[str] = []
+        annotations: tuple = ()
         for child in children:
-            if isinstance(child, tuple) and child and child[0] == "modifiers":
-                modifiers, annotations = child[1], child[2]
+            if isinstance(child, _Modifiers):
+                mods.extend(child.names)
+                annotations += child.annotations
             elif isinstance(child, g.TypeRef):
                 type_ref = child
             elif isinstance(child, list):
                 names = tuple(child)
             elif isinstance(child, Token):
-                names = (str(child),)
+                if child.type in ("IDENT", "TYPE"):
+                    names = (str(child),)
             elif isinstance(child, g.ExprStmt):   # `def x = sh script: ..., returnStdout: true`
                 value = child.expr
             elif isinstance(child, g.Expr):
                 value = child
-        return g.VarDecl(meta.line, meta.column, names, value, type_ref, modifiers, annotations)
+        line, column = _first_position(children)
+        return g.VarDecl(line, column, names, value, type_ref, tuple(mods), annotations)
 
-    def var_targets(self, meta, *names):
-        return [str(n) for n in names]
+    def var_targets(self, *names):
+        return [str(n) for n in names if n.type != "LPAR"]
 
-    def type_target(self, meta, tok):
-        return [str(tok)]
-
-    def modifiers(self, meta, *items):
-        mods = tuple(i for i in items if isinstance(i, str))
+    def modifiers(self, *items):
+        names = tuple(str(i) for i in items if isinstance(i, Token))
         annotations = tuple(i for i in items if isinstance(i, g.Annotation))
-        return ("modifiers", mods, annotations)
+        line, column = _first_position(items)
+        return _Modifiers(names, annotations, line, column)
 
-    def modifier(self, meta, tok):
-        return str(tok)
+    def modifier(self, tok):
+        return tok
 
-    def annotation(self, meta, name, *args):
-        return g.Annotation(meta.line, meta.column, name, tuple(a for a in args if a is not None))
+    def annotation(self, at, name, *args):
+        return g.Annotation(at.line, at.column, name, tuple(a for a in args if a is not None))
 
-    def annotation_name(self, meta, *parts):
+    def annotation_name(self, *parts):
         return ".".join(str(p) for p in parts)
 
-    def method_def(self, meta, *children):
-        modifiers, annotations = (), ()
+    def method_def(self, *children):
+        mods: list[str] = []
+        annotations: tuple = ()
         return_type = None
         name = ""
         params: tuple[g.Param, ...] = ()
         body: tuple[g.Stmt, ...] = ()
         for child in children:
-            if isinstance(child, tuple) and child and child[0] == "modifiers":
-                modifiers, annotations = child[1], child[2]
+            if isinstance(child, _Modifiers):
+                mods.extend(child.names)
+                annotations += child.annotations
             elif isinstance(child, g.TypeRef):
                 return_type = child
-            elif isinstance(child, Token):
+            elif isinstance(child, Token) and child.type == "IDENT":
                 name = str(child)
             elif isinstance(child, list):
                 params = tuple(child)
             elif isinstance(child, g.Block):
                 body = child.body
-        return g.MethodDef(meta.line, meta.column, name, params, body, return_type, modifiers, annotations)
+        line, column = _first_position(children)
+        return g.MethodDef(line, column, name, params, body, return_type, tuple(mods), annotations)
 
-    def params(self, meta, *params):
+    def params(self, *params):
         return list(params)
 
-    def param(self, meta, *children):
+    def param(self, *children):
         type_ref = next((c for c in children if isinstance(c, g.TypeRef)), None)
-        name = next(c for c in children if isinstance(c, Token))
+        name = next(c for c in children if isinstance(c, Token) and c.type == "IDENT")
         default = next((c for c in children if isinstance(c, g.Expr)), None)
         return g.Param(name.line, name.column, str(name), type_ref, default)
 
     closure_param = param
 
-    def class_def(self, meta, *children):
-        toks = [c for c in children if isinstance(c, Token)]
+    def class_def(self, *children):
+        name = next(c for c in children if isinstance(c, Token) and c.type == "TYPE")
         members = next(c for c in children if isinstance(c, list))
-        extends = next((c for c in children if isinstance(c, str) and not isinstance(c, Token)), None)
-        return g.ClassDef(meta.line, meta.column, str(toks[0]), tuple(members), extends)
+        supers = [c for c in children if isinstance(c, str) and not isinstance(c, Token)]
+        line, column = _first_position(children)
+        return g.ClassDef(line, column, str(name), tuple(members), supers[0] if supers else None)
 
-    def class_body(self, meta, *members):
+    def class_body(self, *members):
         return [m for m in members if isinstance(m, g.Stmt)]
 
-    def constructor(self, meta, *children):
-        name = next(c for c in children if isinstance(c, Token))
+    def constructor(self, *children):
+        name = next(c for c in children if isinstance(c, Token) and c.type == "TYPE")
         params = next((c for c in children if isinstance(c, list)), [])
         body = next(c for c in children if isinstance(c, g.Block))
-        return g.MethodDef(meta.line, meta.column, str(name), tuple(params), body.body)
+        return g.MethodDef(name.line, name.column, str(name), tuple(params), body.body)
 
-    def enum_def(self, meta, *children):
-        toks = [str(c) for c in children if isinstance(c, (Token, str)) and c is not None]
-        mods = [c for c in children if isinstance(c, tuple)]
-        del mods
-        return g.EnumDef(meta.line, meta.column, toks[0], tuple(toks[1:]))
+    def enum_def(self, *children):
+        toks = [c for c in children if isinstance(c, Token)]
+        names = [str(t) for t in toks if t.type in ("IDENT", "TYPE")]
+        line, column = _first_position(children)
+        return g.EnumDef(line, column, names[0], tuple(names[1:]))
 
-    def type_ref(self, meta, base, *rest):
+    def type_ref(self, base, *rest):
         args: tuple = ()
         dims = 0
         for r in rest:
@@ -182,149 +241,135 @@ class ToGroovy(Transformer):
                 args = r
             elif isinstance(r, int):
                 dims = r
-        return g.TypeRef(meta.line, meta.column, str(base), args, dims)
+        line, column = (base.line, base.column) if isinstance(base, Token) else (0, 0)
+        return g.TypeRef(line, column, str(base), args, dims)
 
-    def qualified_type(self, meta, *parts):
+    cast_type = type_ref
+
+    def qualified_type(self, *parts):
         return ".".join(str(p) for p in parts)
 
-    def type_args(self, meta, *args):
+    def type_args(self, *args):
         return tuple(args)
 
-    def type_arg(self, meta, *children):
+    def type_arg(self, *children):
         ref = next((c for c in children if isinstance(c, g.TypeRef)), None)
-        return ref or g.TypeRef(meta.line, meta.column, "?")
+        return ref or g.TypeRef(0, 0, "?")
 
-    def array_dims(self, meta, *brackets):
-        return max(1, (meta.end_pos - meta.start_pos) // 2)
+    def array_dims(self, *brackets):
+        return max(1, len(brackets))
 
-    def primitive(self, meta, tok):
-        return str(tok)
+    def primitive(self, tok):
+        return tok
 
     # ------------------------------------------------------------ control flow
-    def block(self, meta, *stmts):
-        return g.Block(meta.line, meta.column, _statements(stmts))
+    def block(self, brace, *stmts):
+        return g.Block(brace.line, brace.column, _statements(stmts))
 
-    def if_stmt(self, meta, condition, then, *rest):
+    def if_stmt(self, kw, condition, then, *rest):
         otherwise = rest[-1] if rest else None
-        return g.If(meta.line, meta.column, condition, _as_statement(then),
+        return g.If(kw.line, kw.column, condition, _as_statement(then),
                     _as_statement(otherwise) if otherwise is not None else None)
 
-    def for_in(self, meta, *children):
-        name = next(c for c in children if isinstance(c, Token) and c.type in ("IDENT",))
-        exprs = [c for c in children if isinstance(c, (g.Expr, g.Stmt))]
-        return g.ForIn(meta.line, meta.column, str(name), exprs[-2], _as_statement(exprs[-1]))
+    def for_in(self, kw, *children):
+        name = next(c for c in children if isinstance(c, Token) and c.type == "IDENT")
+        nodes = [c for c in children if isinstance(c, (g.Expr, g.Stmt))]
+        return g.ForIn(kw.line, kw.column, str(name), nodes[-2], _as_statement(nodes[-1]))
 
-    def for_c(self, meta, init, condition, update, body):
-        return g.ForC(meta.line, meta.column, tuple(init or ()), condition, tuple(update or ()), _as_statement(body))
+    def for_c(self, kw, init, condition, update, body):
+        return g.ForC(kw.line, kw.column, tuple(init or ()), condition, tuple(update or ()), _as_statement(body))
 
-    def for_init(self, meta, *items):
+    def for_init(self, *items):
         return list(items)
 
-    def for_update(self, meta, *items):
-        return list(items)
+    for_update = for_init
 
-    def while_stmt(self, meta, condition, body):
-        return g.While(meta.line, meta.column, condition, _as_statement(body))
+    def while_stmt(self, kw, condition, body):
+        return g.While(kw.line, kw.column, condition, _as_statement(body))
 
-    def try_stmt(self, meta, body, *rest):
+    def try_stmt(self, kw, body, *rest):
         catches = tuple(r for r in rest if isinstance(r, g.Catch))
         blocks = [r for r in rest if isinstance(r, g.Block)]
-        return g.Try(meta.line, meta.column, body.body, catches, blocks[0].body if blocks else None)
+        return g.Try(kw.line, kw.column, body.body, catches, blocks[0].body if blocks else None)
 
-    def catch_clause(self, meta, *children):
+    def catch_clause(self, *children):
         types = next((c for c in children if isinstance(c, list)), [])
-        name = next(c for c in children if isinstance(c, Token))
+        name = next(c for c in children if isinstance(c, Token) and c.type == "IDENT")
         body = next(c for c in children if isinstance(c, g.Block))
-        return g.Catch(meta.line, meta.column, tuple(types), str(name), body.body)
+        return g.Catch(name.line, name.column, tuple(types), str(name), body.body)
 
-    def catch_types(self, meta, *types):
+    def catch_types(self, *types):
         return list(types)
 
-    def switch_stmt(self, meta, subject, *cases):
-        return g.Switch(meta.line, meta.column, subject, tuple(cases))
+    def switch_stmt(self, kw, subject, *cases):
+        return g.Switch(kw.line, kw.column, subject, tuple(cases))
 
-    def switch_case(self, meta, *children):
-        values = tuple(c[1] for c in children if isinstance(c, tuple) and c and c[0] == "case")
-        return g.Case(meta.line, meta.column, values, _statements(children))
+    def switch_case(self, *children):
+        labels = [c for c in children if isinstance(c, tuple)]
+        line, column = labels[0][2], labels[0][3]
+        return g.Case(line, column, tuple(c[1] for c in labels), _statements(children))
 
-    def case_label(self, meta, value):
+    def case_label(self, value):
         if isinstance(value, Token):  # default:
-            return ("case", None)
-        return ("case", value)
+            return ("case", None, value.line, value.column)
+        return ("case", value, value.line, value.column)
 
-    def return_stmt(self, meta, value=None):
+    def return_stmt(self, kw, value=None):
         if isinstance(value, g.ExprStmt):
             value = value.expr
-        return g.Return(meta.line, meta.column, value)
+        return g.Return(kw.line, kw.column, value)
 
-    def throw_stmt(self, meta, value):
-        return g.Throw(meta.line, meta.column, value)
+    def throw_stmt(self, kw, value):
+        return g.Throw(kw.line, kw.column, value)
 
-    def break_stmt(self, meta, label=None):
-        return g.Break(meta.line, meta.column, str(label) if label else None)
+    def break_stmt(self, kw, label=None):
+        return g.Break(kw.line, kw.column, str(label) if label else None)
 
-    def continue_stmt(self, meta, label=None):
-        return g.Continue(meta.line, meta.column, str(label) if label else None)
+    def continue_stmt(self, kw, label=None):
+        return g.Continue(kw.line, kw.column, str(label) if label else None)
 
-    def assert_stmt(self, meta, condition, message=None):
-        return g.Assert(meta.line, meta.column, condition, message)
+    def assert_stmt(self, kw, condition, message=None):
+        return g.Assert(kw.line, kw.column, condition, message)
 
-    def import_stmt(self, meta, *children):
-        annotations = ()
-        static = False
-        path = ""
-        alias = None
-        for child in children:
-            if isinstance(child, tuple) and child and child[0] == "modifiers":
-                annotations = child[2]
-            elif isinstance(child, Token) and child.type == "STATIC":
-                static = True
-            elif isinstance(child, Token):
-                alias = str(child)
-            elif isinstance(child, str):
-                path = child
-        return g.Import(meta.line, meta.column, path, static, alias, annotations)
+    def import_stmt(self, *children):
+        mods, annotations = _modifiers_of(children)
+        kw = next(c for c in children if isinstance(c, Token) and c.type == "IMPORT")
+        static = any(isinstance(c, Token) and c.type == "STATIC" for c in children)
+        path = next(c for c in children if isinstance(c, str) and not isinstance(c, Token))
+        alias = next((str(c) for c in children if isinstance(c, Token) and c.type == "IDENT"), None)
+        return g.Import(kw.line, kw.column, path, static, alias, annotations)
 
-    def import_path(self, meta, *parts):
+    def import_path(self, *parts):
         return ".".join(str(p) for p in parts)
 
-    def package_stmt(self, meta, *parts):
-        return g.Package(meta.line, meta.column, ".".join(str(p) for p in parts))
+    def package_stmt(self, kw, *parts):
+        return g.Package(kw.line, kw.column, ".".join(str(p) for p in parts))
 
-    def labelled(self, meta, label, statement):
-        return g.Labelled(meta.line, meta.column, str(label), statement)
+    def labelled(self, label, statement):
+        return g.Labelled(label.line, label.column, str(label), statement)
 
     # ------------------------------------------------------------ expressions
-    def assign(self, meta, target, op, value):
+    def assign(self, target, op, value):
         return g.Assign(target.line, target.column, target, op, value)
 
-    def ternary(self, meta, condition, then, otherwise):
+    def ternary(self, condition, then, otherwise):
         return g.Ternary(condition.line, condition.column, condition, then, otherwise)
 
-    def elvis(self, meta, value, fallback):
+    def elvis(self, value, fallback):
         return g.Elvis(value.line, value.column, value, fallback)
 
-    def binary(self, meta, left, op, right):
-        return g.Binary(left.line, left.column, op, left, right)
+    def chain(self, *items):
+        return build_chain(list(items))
 
-    def in_(self, meta, left, _tok, right):
-        return g.Binary(left.line, left.column, "in", left, right)
+    def binop(self, tok):
+        return "!in" if tok.type == "NOT_IN" else str(tok)
 
-    def not_in(self, meta, left, _tok, right):
-        return g.Binary(left.line, left.column, "!in", left, right)
-
-    def instanceof(self, meta, value, _tok, type_ref):
-        return g.InstanceOf(value.line, value.column, value, type_ref)
-
-    def as_(self, meta, value, _tok, type_ref):
-        return g.AsType(value.line, value.column, value, type_ref)
-
-    def range(self, meta, start, op, end):
-        return g.RangeExpr(start.line, start.column, start, end, op == "..<")
+    type_op = binop
+    assign_op = binop
 
     def _unary(op):  # noqa: N805 - a factory used while the class body runs
-        def build(self, meta, operand):
-            return g.Unary(meta.line, meta.column, op, operand)
+        def build(self, operand):
+            return g.Unary(operand.line, operand.column - len(op), op, operand)
         return build
 
     not_ = _unary("!")
@@ -335,173 +380,161 @@ class ToGroovy(Transformer):
     pre_decrement = _unary("--")
     del _unary
 
-    def post_increment(self, meta, operand):
+    def post_increment(self, operand):
         return g.Unary(operand.line, operand.column, "++", operand, True)
 
-    def post_decrement(self, meta, operand):
+    def post_decrement(self, operand):
         return g.Unary(operand.line, operand.column, "--", operand, True)
 
-    def _op(self, meta, tok):
-        return str(tok)
-
-    or_op = and_op = bor_op = xor_op = band_op = equality_op = compare_op = _op
-    shift_op = range_op = add_op = mul_op = pow_op = assign_op = _op
-
     # ------------------------------------------------------------ postfix chains
-    def selected(self, meta, obj, sel: _Selector):
-        kind = sel.kind
+    def selected(self, obj, sel):
+        kind, payload = sel
         line, column = obj.line, obj.column
         if kind == "call":
-            if isinstance(obj, g.Var):
-                return g.Call(line, column, None, obj.name, sel.payload)
+            if isinstance(obj, (g.Var, g.TypeName)):
+                return g.Call(line, column, None, obj.name, payload)
             if isinstance(obj, g.Property) and isinstance(obj.name, str) and not obj.spread:
-                return g.Call(line, column, obj.obj, obj.name, sel.payload, safe=obj.safe)
-            if isinstance(obj, g.TypeName):
-                return g.Call(line, column, None, obj.name, sel.payload)
-            return g.Call(line, column, obj, "call", sel.payload)
+                return g.Call(line, column, obj.obj, obj.name, payload, safe=obj.safe)
+            return g.Call(line, column, obj, "call", payload)
         if kind == "closure":
-            closure = sel.payload
             if isinstance(obj, g.Call) and (obj.parens or obj.trailing):
-                return g.Call(line, column, obj.receiver, obj.name, obj.args + (closure,), obj.parens,
+                return g.Call(line, column, obj.receiver, obj.name, obj.args + (payload,), obj.parens,
                               obj.safe, obj.trailing + 1)
-            if isinstance(obj, g.Var):
-                return g.Call(line, column, None, obj.name, (closure,), False, False, 1)
+            if isinstance(obj, (g.Var, g.TypeName)):
+                return g.Call(line, column, None, obj.name, (payload,), False, False, 1)
             if isinstance(obj, g.Property) and isinstance(obj.name, str):
-                return g.Call(line, column, obj.obj, obj.name, (closure,), False, obj.safe, 1)
-            return g.Call(line, column, obj, "call", (closure,), False, False, 1)
+                return g.Call(line, column, obj.obj, obj.name, (payload,), False, obj.safe, 1)
+            return g.Call(line, column, obj, "call", (payload,), False, False, 1)
         if kind == "property":
-            return g.Property(line, column, obj, sel.payload)
+            return g.Property(line, column, obj, payload)
         if kind == "safe":
-            return g.Property(line, column, obj, sel.payload, safe=True)
+            return g.Property(line, column, obj, payload, safe=True)
         if kind == "spread":
-            return g.Property(line, column, obj, sel.payload, spread=True)
+            return g.Property(line, column, obj, payload, spread=True)
         if kind == "pointer":
-            return g.MethodPointer(line, column, obj, sel.payload)
-        return g.Index(line, column, obj, sel.payload)
+            return g.MethodPointer(line, column, obj, payload)
+        return g.Index(line, column, obj, payload)
 
-    def property(self, meta, name):
+    def property(self, name):
         if isinstance(name, Token):
-            name = str(name)
-        elif isinstance(name, g.Literal):
-            name = str(name.value)
-        return _Selector("property", name, meta.line, meta.column)
+            return ("property", str(name))
+        if isinstance(name, g.Literal):
+            return ("property", str(name.value))
+        return ("property", name)
 
-    def safe_property(self, meta, name):
-        return _Selector("safe", str(name), meta.line, meta.column)
+    def safe_property(self, name):
+        return ("safe", str(name))
 
-    def spread_property(self, meta, name):
-        return _Selector("spread", str(name), meta.line, meta.column)
+    def spread_property(self, name):
+        return ("spread", str(name))
 
-    def method_pointer(self, meta, name):
-        return _Selector("pointer", str(name), meta.line, meta.column)
+    def method_pointer(self, name):
+        return ("pointer", str(name))
 
-    def call_args(self, meta, *args):
-        return _Selector("call", tuple(a for a in args if a is not None), meta.line, meta.column)
+    def call_args(self, *args):
+        return ("call", tuple(a for a in args if a is not None))
 
-    def trailing_closure(self, meta, closure):
-        return _Selector("closure", closure, meta.line, meta.column)
+    def trailing_closure(self, closure):
+        return ("closure", closure)
 
-    def index(self, meta, *exprs):
-        return _Selector("index", tuple(exprs), meta.line, meta.column)
+    def index(self, *exprs):
+        return ("index", tuple(exprs))
 
     # ------------------------------------------------------------ primaries
-    def var(self, meta, name):
-        return g.Var(name.line, name.column, str(name))
+    def var(self, tok):
+        return g.Var(tok.line, tok.column, str(tok))
 
-    def type_name(self, meta, tok):
+    def type_name(self, tok):
         return g.TypeName(tok.line, tok.column, str(tok))
 
-    def true(self, meta, tok):
+    def true(self, tok):
         return g.Literal(tok.line, tok.column, True)
 
-    def false(self, meta, tok):
+    def false(self, tok):
         return g.Literal(tok.line, tok.column, False)
 
-    def null(self, meta, tok):
+    def null(self, tok):
         return g.Literal(tok.line, tok.column, None)
 
-    def this_(self, meta, tok):
+    def this_(self, tok):
         return g.This(tok.line, tok.column, str(tok))
 
-    def new_expr(self, meta, *children):
-        type_name = next(c for c in children if isinstance(c, str))
+    def new_expr(self, kw, *children):
+        type_name = next(str(c) for c in children if isinstance(c, str))
         args: tuple = ()
         dims: list = []
         for child in children:
-            if isinstance(child, _Selector) and child.kind == "call":
-                args = child.payload
-            elif isinstance(child, _Selector) and child.kind == "closure":
-                args = args + (child.payload,)
+            if isinstance(child, tuple) and child and child[0] == "call":
+                args = child[1]
+            elif isinstance(child, tuple) and child and child[0] == "closure":
+                args = args + (child[1],)
             elif isinstance(child, g.Expr):
                 dims.append(child)
-        return g.New(meta.line, meta.column, type_name, args, tuple(dims))
+        return g.New(kw.line, kw.column, type_name, args, tuple(dims))
 
-    def list_literal(self, meta, *items):
-        return g.ListLit(meta.line, meta.column, tuple(i for i in items if i is not None))
+    def list_literal(self, bracket, *items):
+        return g.ListLit(bracket.line, bracket.column, tuple(i for i in items if i is not None))
 
-    def map_literal(self, meta, *entries):
-        return g.MapLit(meta.line, meta.column, tuple(entries))
+    def map_literal(self, bracket, *entries):
+        return g.MapLit(bracket.line, bracket.column, tuple(entries))
 
-    def map_entry(self, meta, key, value):
+    def map_entry(self, key, value):
         return g.MapEntry(key.line, key.column, key, value)
 
-    def spread_map(self, meta, value):
-        return g.MapEntry(meta.line, meta.column, g.Literal(meta.line, meta.column, "*"), value)
+    def spread_map(self, star, value):
+        return g.MapEntry(star.line, star.column, g.Literal(star.line, star.column, "*"), value)
 
-    def key_name(self, meta, tok):
+    def key_name(self, tok):
         return g.Literal(tok.line, tok.column, str(tok))
 
-    def key_string(self, meta, lit):
-        if isinstance(lit, g.Literal):
-            return g.Literal(lit.line, lit.column, lit.value if isinstance(lit.value, str) else str(lit.value),
-                             lit.quote)
+    def key_string(self, lit):
+        if isinstance(lit, g.Literal) and not isinstance(lit.value, str):
+            return g.Literal(lit.line, lit.column, str(lit.value), lit.quote)
         return lit
 
-    def key_expr(self, meta, expr):
+    def key_expr(self, expr):
         return expr
 
-    def named_arg(self, meta, key, value):
+    def named_arg(self, key, value):
         return g.NamedArg(key.line, key.column, key, value)
 
-    def spread_arg(self, meta, value):
-        return g.SpreadArg(meta.line, meta.column, value)
+    def spread_arg(self, star, value):
+        return g.SpreadArg(star.line, star.column, value)
 
-    def closure(self, meta, *children):
+    def closure(self, lbrace, *children):
+        rbrace = children[-1]
         params: tuple = ()
         explicit = False
         for child in children:
             if isinstance(child, list):
                 params = tuple(child)
                 explicit = True
-        inner = self.text[meta.start_pos + 1:meta.end_pos - 1]
-        if not explicit and "->" in inner:
-            explicit = inner.lstrip().startswith("->")
-        return g.Closure(meta.line, meta.column, params, _statements(children), inner, explicit, meta.end_line)
+            elif isinstance(child, Token) and child.type == "ARROW":
+                explicit = True
+        return g.Closure(lbrace.line, lbrace.column, params, _statements(children),
+                         (lbrace.start_pos + 1, rbrace.start_pos), explicit, rbrace.line)
 
-    def closure_params(self, meta, *params):
+    def closure_params(self, *params):
         return list(params)
 
-    def name(self, meta, tok):
+    def member_name(self, tok):
         return tok
 
-    def member_name(self, meta, tok):
-        return Token.new_borrow_pos("IDENT", str(tok), tok)
-
     # ------------------------------------------------------------ literals
-    def number(self, meta, tok):
+    def number(self, tok):
         return g.Literal(tok.line, tok.column, parse_number(str(tok)))
 
-    def sq_string(self, meta, tok):
+    def sq_string(self, tok):
         quote, body, _ = split_quotes(tok)
         return g.Literal(tok.line, tok.column, unescape(body), quote)
 
-    def dq_string(self, meta, tok):
+    def dq_string(self, tok):
         return self._gstring(tok, slashy=False)
 
-    def slashy_string(self, meta, tok):
+    def slashy_string(self, tok):
         return self._gstring(tok, slashy=True)
 
-    def dollar_slashy_string(self, meta, tok):
+    def dollar_slashy_string(self, tok):
         quote, body, _ = split_quotes(tok)
         return g.Literal(tok.line, tok.column, body.replace("$$", "$").replace("$/", "/"), quote)
 
