@@ -5,11 +5,13 @@ the same parser through `parse_embedded`, which the parser module supplies.
 """
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from lark import Token, Transformer, v_args
 
 from . import groovy as g
+from .postlex import is_type_name
 from .strings import Interpolation, split_gstring, split_quotes, unescape, unescape_slashy
 
 
@@ -552,11 +554,28 @@ class ToGroovy(Transformer):
                 line, column = _offset_position(tok, part.offset)
                 if part.braces and not part.source.strip():
                     built.append(g.Literal(line, column, None))
+                elif _SIMPLE_PATH.fullmatch(part.source):
+                    built.append(_path_expr(part.source, line, column))
                 else:
                     built.append(self.parse_embedded(part.source, line, column))
             else:
                 built.append(part)
         return g.GString(tok.line, tok.column, tuple(built), str(tok))
+
+
+_SIMPLE_PATH = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\s*")
+
+
+def _path_expr(source: str, line: int, column: int) -> g.Expr:
+    """`env.BUILD_ID` inside a GString, built without running the parser (most `${}` are paths)."""
+    stripped = source.lstrip()
+    column += len(source) - len(stripped)
+    names = stripped.rstrip().split(".")
+    head = names[0]
+    expr: g.Expr = g.TypeName(line, column, head) if is_type_name(head) else g.Var(line, column, head)
+    for name in names[1:]:
+        expr = g.Property(line, column, expr, name)
+    return expr
 
 
 def _offset_position(tok: Token, offset: int) -> tuple[int, int]:
