@@ -39,3 +39,19 @@ class GroovySyntaxError(JenkinsfileError):
     def __init__(self, line: int, column: int, reason: str) -> None:
         self.line, self.column, self.reason = line, column, reason
         super().__init__([Diagnostic(line, column, reason)])
+
+
+def render_report(diagnostics, text: str, script: str = "WorkflowScript") -> str:
+    """Jenkins' startup-failure block: each error with its source line and a caret under the column."""
+    lines = text.splitlines()
+    out = ["org.codehaus.groovy.control.MultipleCompilationErrorsException: startup failed:"]
+    for d in diagnostics:
+        out.append(d.render(script))
+        if 0 < d.line <= len(lines):
+            source = lines[d.line - 1].expandtabs(4) if "\t" in lines[d.line - 1] else lines[d.line - 1]
+            out.append("   " + source.rstrip())
+            out.append("   " + " " * max(0, d.column - 1) + "^")
+        out.append("")
+    count = len(diagnostics)
+    out.append(f"{count} error{'s' if count != 1 else ''}")
+    return "\n".join(out)

@@ -108,8 +108,15 @@ class ToGroovy(Transformer):
     def start(self, *stmts):
         return g.Script(1, 1, _statements(stmts))
 
-    def expression_only(self, expr):
-        return expr.expr if isinstance(expr, g.ExprStmt) else expr
+    def expression_only(self, *items):
+        exprs = [i.expr if isinstance(i, g.ExprStmt) else i for i in items]
+        if len(exprs) == 1:
+            return exprs[0]
+        # `"${a(); b}"`: several statements; Groovy interpolates the last one's value
+        first = exprs[0]
+        body = tuple(g.ExprStmt(e.line, e.column, e) for e in exprs)
+        closure = g.Closure(first.line, first.column, (), body, (0, 0))
+        return g.Call(first.line, first.column, closure, "call", ())
 
     def expression_statement(self, expr):
         return g.ExprStmt(expr.line, expr.column, expr)
