@@ -219,3 +219,48 @@ AGENT_TYPES: dict[str, Describable] = {d.name: d for d in [
         "workspaceVolume", "supplementalGroups", "showRawYaml", "agentContainer", "agentInjection", "retries",
         "label", "containerTemplate", "containerTemplates", "nodeUsageMode", "podTemplate", "useDefaultJnlp")}),
 ]}
+
+# Types that real Jenkinsfiles use from plugins orchestrator does not implement. Naming one is a
+# warning (the pipeline still runs; the feature does nothing), not the error an unknown name is.
+PLUGIN_ONLY: dict[str, dict[str, str]] = {
+    "trigger": {
+        "parameterizedCron": "parameterized-scheduler",
+        "issueCommentTrigger": "pipeline-github",
+        "eventTrigger": "cloudbees-event-trigger",
+        "bitbucketPush": "bitbucket",
+        "gitlabPush": "gitlab-plugin",
+        "githubPullRequests": "github-pullrequest",
+        "ciBuildTrigger": "jms-messaging",
+    },
+    "parameter": {
+        "separator": "parameter-separator",
+        "extendedChoice": "extended-choice-parameter",
+        "gitParameter": "git-parameter",
+        "activeChoice": "uno-choice",
+        "activeChoiceParam": "uno-choice",
+        "reactiveChoice": "uno-choice",
+        "activeChoiceReactiveParam": "uno-choice",
+        "activeChoiceReactiveReferenceParam": "uno-choice",
+        "validatingString": "validating-string-parameter",
+        "persistentString": "persistent-parameter",
+        "listGitBranches": "list-git-branches-parameter",
+        "imageTag": "image-tag-parameter",
+    },
+    "option": {
+        "gitLabConnection": "gitlab-plugin",
+        "gitlabBuilds": "gitlab-plugin",
+        "gitlabCommitStatus": "gitlab-plugin",
+        "office365ConnectorWebhooks": "Office-365-Connector",
+        "throttleJobProperty": "throttle-concurrents",
+        "throttle": "throttle-concurrents",
+        "sidebarLinks": "sidebar-link",
+        "withAWS": "pipeline-aws",
+        "withFolderProperties": "pipeline-multibranch-defaults",
+        "buildBlocker": "build-blocker-plugin",
+        "xvfb": "xvfb",
+        "sshagent": "ssh-agent",
+        "withMaven": "pipeline-maven",
+        "azureKeyVault": "azure-keyvault",
+        "cache": "jobcacher",
+    },
+}

@@ -55,6 +55,16 @@ class Validator:
     def error(self, node, message: str) -> None:
         self.diagnostics.append(Diagnostic(getattr(node, "line", 1) or 1, getattr(node, "column", 1) or 1, message))
 
+    def unknown(self, node, kind: str, name: str, message: str) -> None:
+        """An unknown type is an error, unless it is a real plugin's that orchestrator does not run."""
+        plugin = catalog.PLUGIN_ONLY.get(kind, {}).get(name)
+        if plugin is None:
+            self.error(node, message)
+            return
+        self.diagnostics.append(Diagnostic(
+            node.line, node.column, f'{kind.capitalize()} type "{name}" comes from the Jenkins plugin "{plugin}", '
+                                    "which orchestrator does not implement: it is ignored.", "warning"))
+
     # ------------------------------------------------------------ pipeline
     def pipeline(self, p: a.Pipeline) -> None:
         if p.agent is not None:
@@ -267,7 +277,8 @@ class Validator:
                 continue
             model = allowed.get(option.name)
             if model is None:
-                self.error(option, f'Invalid option type "{option.name}". Valid option types: {listed}')
+                self.unknown(option, "option", option.name,
+                             f'Invalid option type "{option.name}". Valid option types: {listed}')
                 continue
             if option.name in seen:
                 self.error(option, f'Duplicate option name: "{option.name}"')
@@ -284,7 +295,8 @@ class Validator:
         for trigger in triggers.triggers:
             model = catalog.TRIGGERS.get(trigger.name)
             if model is None:
-                self.error(trigger, f'Invalid trigger type "{trigger.name}". Valid trigger types: {listed}')
+                self.unknown(trigger, "trigger", trigger.name,
+                             f'Invalid trigger type "{trigger.name}". Valid trigger types: {listed}')
                 continue
             if trigger.name in seen:
                 self.error(trigger, f'Duplicate trigger name: "{trigger.name}"')
@@ -296,7 +308,8 @@ class Validator:
         for param in params.parameters:
             model = catalog.PARAMETER_TYPES.get(param.name)
             if model is None:
-                self.error(param, f'Invalid parameter type "{param.name}". Valid parameter types: {listed}')
+                self.unknown(param, "parameter", param.name,
+                             f'Invalid parameter type "{param.name}". Valid parameter types: {listed}')
                 continue
             self.arguments(param, param.name, model, param.args)
 

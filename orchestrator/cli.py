@@ -41,9 +41,13 @@ def cmd_lint(args: argparse.Namespace) -> int:
             status = max(status, 1)
         if args.json:
             reports.append({"file": name, "valid": result.valid,
-                            "errors": [d.as_dict() for d in result.diagnostics]})
+                            "errors": [d.as_dict() for d in result.diagnostics if d.severity == "error"],
+                            "warnings": [d.as_dict() for d in result.diagnostics if d.severity != "error"]})
         elif result.valid:
-            print(f"{name}: OK")
+            warnings = result.diagnostics
+            print(f"{name}: OK" + (f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""))
+            for w in warnings:
+                print(f"  warning: {w.render()}")
         else:
             print(f"{name}: {len(result.diagnostics)} error{'s' if len(result.diagnostics) != 1 else ''}")
             print(render_report(result.diagnostics, text))
