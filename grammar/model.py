@@ -91,6 +91,7 @@ class ModelBuilder:
     def __init__(self, script: g.Script) -> None:
         self.script = script
         self.errors = _Collector()
+        self._legacy_fail_fast: Optional[bool] = None
 
     def error(self, node, message: str) -> None:
         self.errors.error(node, message)
@@ -207,8 +208,11 @@ class ModelBuilder:
             found[sname] = self.stage_section(sname, section)
         steps = found.get("steps")
         branches: tuple = ()
+        fail_fast = found.get("failFast")
         if isinstance(steps, tuple):  # legacy parallel branches
             branches, steps = steps, None
+            if fail_fast is None:
+                fail_fast = self._legacy_fail_fast
         return a.Stage(
             call.line, call.column, name,
             steps=steps,
@@ -222,7 +226,7 @@ class ModelBuilder:
             input=found.get("input"),
             tools=found.get("tools"),
             environment=found.get("environment"),
-            fail_fast=found.get("failFast"),
+            fail_fast=fail_fast,
             parallel_branches=branches,
         )
 
@@ -263,6 +267,7 @@ class ModelBuilder:
         return self.steps(block, call)
 
     def legacy_parallel(self, call: g.Call) -> tuple[a.ParallelBranch, ...]:
+        self._legacy_fail_fast = None
         branches = []
         seen = set()
         for arg in call.args:
@@ -273,6 +278,8 @@ class ModelBuilder:
             if key == "failFast":
                 if not (isinstance(arg.value, g.Literal) and isinstance(arg.value.value, bool)):
                     self.error(arg.value, "Expected a boolean with failFast")
+                else:
+                    self._legacy_fail_fast = arg.value.value
                 continue
             if not isinstance(arg.value, g.Closure):
                 self.error(arg.value, "Expected closure or failFast")
