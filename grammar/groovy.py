@@ -99,6 +99,7 @@ class Call(Expr):
     parens: bool = True   # False for a command expression (`echo 'x'`) or a bare trailing closure
     safe: bool = False    # receiver?.name(...)
     trailing: int = 0     # how many of args are trailing closures written after the call
+    spread: bool = False  # receiver*.name(...): call on every element
 
     @property
     def named_args(self) -> tuple[NamedArg, ...]:

@@ -30,6 +30,15 @@ class LintResult:
 
 def check(text: str, tools: Optional[dict[str, list[str]]] = None) -> LintResult:
     """Parse and validate a Jenkinsfile, collecting all errors as Jenkins does."""
+    try:
+        return _check(text, tools)
+    except RecursionError:
+        # Python's stack, not Groovy, ran out: say so instead of crashing (Groovy would overflow too)
+        return LintResult(None, (Diagnostic(1, 1, "The Jenkinsfile nests expressions too deeply to be "
+                                                  "processed; split the deepest expression into variables."),))
+
+
+def _check(text: str, tools: Optional[dict[str, list[str]]]) -> LintResult:
     if text.startswith("\ufeff"):
         text = text[1:]
     try:

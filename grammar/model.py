@@ -489,15 +489,21 @@ class ModelBuilder:
         return False
 
     def env_concat_ok(self, value) -> bool:
-        if isinstance(value, g.Binary):
-            if value.op != "+":
-                self.error(value, "Environment variable values can only be joined together with ‘+’s.")
-                return False
-            return self.env_concat_ok(value.left) & self.env_concat_ok(value.right)
-        if isinstance(value, (g.Literal, g.GString)):
-            return True
-        self.error(value, "Environment variable values to be concatenated together must be single or double quoted.")
-        return False
+        ok = True
+        pending = [value]
+        while pending:  # iterative: real files concatenate hundreds of strings
+            item = pending.pop()
+            if isinstance(item, g.Binary):
+                if item.op != "+":
+                    self.error(item, "Environment variable values can only be joined together with ‘+’s.")
+                    ok = False
+                    continue
+                pending.extend((item.right, item.left))
+            elif not isinstance(item, (g.Literal, g.GString)):
+                self.error(item, "Environment variable values to be concatenated together must be single or "
+                                 "double quoted.")
+                ok = False
+        return ok
 
     # ------------------------------------------------------------ options, parameters, triggers
     def _describables(self, call: g.Call, section: str, label: str, expected: str) -> list[a.Describable]:

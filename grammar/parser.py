@@ -54,7 +54,14 @@ def get_parser() -> Lark:
 
 
 def parse_groovy(text: str) -> g.Script:
-    """Parse a whole Groovy script (a Jenkinsfile). Raises GroovySyntaxError."""
+    """Parse a whole Groovy script (a Jenkinsfile). Raises GroovySyntaxError.
+
+    A byte-order mark is dropped and CRLF line ends become LF, as Groovy's reader does.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
     script = _run(text, "start")
     return g.Script(script.line, script.column, script.body, text)
 
@@ -67,6 +74,8 @@ def parse_expression(text: str) -> g.Expr:
 def _run(text: str, start: str):
     try:
         return get_parser().parse(text, start=start)
+    except GroovySyntaxError:
+        raise
     except VisitError as e:  # raised inside a transformer callback, e.g. a bad GString part
         if isinstance(e.orig_exc, GroovySyntaxError):
             raise e.orig_exc from None
@@ -75,9 +84,14 @@ def _run(text: str, start: str):
         raise _syntax_error(e, text) from None
 
 
-def _embedded(source: str, line: int, column: int) -> g.Expr:
-    """Parse a GString's `${...}` part so that positions point into the original file."""
-    padded = "\n" * (line - 1) + " " * (column - 1) + source
+def _embedded(source: str, line: int, column: int, offset: int) -> g.Expr:
+    """Parse a GString's `${...}` part so that positions and offsets point into the original file.
+
+    The padding puts the part at its own line, column and character offset: spare spaces go
+    before the first newline, where they shift nothing else.
+    """
+    spare = max(0, offset - (line - 1) - (column - 1))
+    padded = " " * spare + "\n" * (line - 1) + " " * (column - 1) + source
     try:
         return _run(padded, "expression_only")
     except GroovySyntaxError as e:

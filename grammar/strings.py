@@ -14,12 +14,20 @@ _ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|[0-7]{1,3}|\r?\n|.)", re.S)
 _DOLLAR_PATH_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
+class InvalidEscape(ValueError):
+    r"""A backslash escape Groovy rejects (`\u12`, `\8`)."""
+
+
 def _escape(match: re.Match) -> str:
     esc = match.group(1)
     if esc[0] == "u":
+        if len(esc) != 5:
+            raise InvalidEscape("invalid unicode escape: \\u must be followed by 4 hex digits")
         return chr(int(esc[1:], 16))
-    if esc[0].isdigit():
+    if esc[0] in "01234567":
         return chr(int(esc, 8))
+    if esc[0].isdigit() or esc[0].isnumeric():
+        raise InvalidEscape(f"invalid escape sequence \\{esc[0]}")
     if esc in ("\n", "\r\n"):
         return ""  # a backslash at the end of a line joins the lines
     return _ESCAPES.get(esc, "\\" + esc)

@@ -11,6 +11,7 @@ from typing import Callable
 from lark import Token, Transformer, v_args
 
 from . import groovy as g
+from .errors import GroovySyntaxError
 from .postlex import is_type_name
 from .strings import Interpolation, split_gstring, split_quotes, unescape, unescape_slashy
 
@@ -37,7 +38,7 @@ _PRECEDENCE = {
     "==": 8, "!=": 8, "<=>": 8, "=~": 8, "==~": 8, "===": 8, "!==": 8,
     "&": 7, "^": 6, "|": 5, "&&": 4, "||": 3,
 }
-_RIGHT_ASSOCIATIVE = frozenset({"**"})
+_RIGHT_ASSOCIATIVE: frozenset[str] = frozenset()  # Groovy's ** is left-associative too
 
 
 def _combine(op: str, left, right):
@@ -64,7 +65,11 @@ def build_chain(items: list):
             if prec < min_prec:
                 break
             pos += 1
-            right = climb(prec if op in _RIGHT_ASSOCIATIVE else prec + 1)
+            if op in ("instanceof", "as"):  # the right side is a type, never an operand
+                right = items[pos]
+                pos += 1
+            else:
+                right = climb(prec if op in _RIGHT_ASSOCIATIVE else prec + 1)
             left = _combine(op, left, right)
         return left
 
@@ -100,7 +105,7 @@ class _Modifiers:
 class ToGroovy(Transformer):
     """Stateless, so one instance serves every parse (Lark calls it while parsing)."""
 
-    def __init__(self, parse_embedded: Callable[[str, int, int], g.Expr]) -> None:
+    def __init__(self, parse_embedded: Callable[[str, int, int, int], g.Expr]) -> None:
         super().__init__(visit_tokens=False)
         self.parse_embedded = parse_embedded
 
@@ -221,9 +226,9 @@ class ToGroovy(Transformer):
     closure_param = param
 
     def class_def(self, *children):
-        name = next(c for c in children if isinstance(c, Token) and c.type == "TYPE")
+        name = next(c for c in children if isinstance(c, Token) and c.type in ("TYPE", "IDENT"))
         members = next(c for c in children if isinstance(c, list))
-        supers = [c for c in children if isinstance(c, str) and not isinstance(c, Token)]
+        supers = [str(c) for c in children if isinstance(c, Token) and c.type == "TYPE" and c is not name]
         line, column = _first_position(children)
         return g.ClassDef(line, column, str(name), tuple(members), supers[0] if supers else None)
 
@@ -256,7 +261,7 @@ class ToGroovy(Transformer):
     cast_type = type_ref
 
     def qualified_type(self, *parts):
-        return ".".join(str(p) for p in parts)
+        return Token.new_borrow_pos("TYPE", ".".join(str(p) for p in parts), parts[0])
 
     def type_args(self, *args):
         return tuple(args)
@@ -377,8 +382,8 @@ class ToGroovy(Transformer):
     assign_op = binop
 
     def _unary(op):  # noqa: N805 - a factory used while the class body runs
-        def build(self, operand):
-            return g.Unary(operand.line, operand.column - len(op), op, operand)
+        def build(self, tok, operand):
+            return g.Unary(tok.line, tok.column, op, operand)
         return build
 
     not_ = _unary("!")
@@ -402,8 +407,8 @@ class ToGroovy(Transformer):
         if kind == "call":
             if isinstance(obj, (g.Var, g.TypeName)):
                 return g.Call(line, column, None, obj.name, payload)
-            if isinstance(obj, g.Property) and isinstance(obj.name, str) and not obj.spread:
-                return g.Call(line, column, obj.obj, obj.name, payload, safe=obj.safe)
+            if isinstance(obj, g.Property) and isinstance(obj.name, str):
+                return g.Call(line, column, obj.obj, obj.name, payload, safe=obj.safe, spread=obj.spread)
             return g.Call(line, column, obj, "call", payload)
         if kind == "closure":
             if isinstance(obj, g.Call) and (obj.parens or obj.trailing):
@@ -469,7 +474,8 @@ class ToGroovy(Transformer):
         return g.This(tok.line, tok.column, str(tok))
 
     def new_expr(self, kw, *children):
-        type_name = next(str(c) for c in children if isinstance(c, str))
+        type_name = next(str(c) for c in children if isinstance(c, str) and not (
+            isinstance(c, Token) and c.type == "NEW"))
         args: tuple = ()
         dims: list = []
         for child in children:
@@ -497,9 +503,7 @@ class ToGroovy(Transformer):
         return g.Literal(tok.line, tok.column, str(tok))
 
     def key_string(self, lit):
-        if isinstance(lit, g.Literal) and not isinstance(lit.value, str):
-            return g.Literal(lit.line, lit.column, str(lit.value), lit.quote)
-        return lit
+        return lit  # Groovy keeps number keys as numbers
 
     def key_expr(self, expr):
         return expr
@@ -535,13 +539,22 @@ class ToGroovy(Transformer):
 
     def sq_string(self, tok):
         quote, body, _ = split_quotes(tok)
-        return g.Literal(tok.line, tok.column, unescape(body), quote)
+        try:
+            return g.Literal(tok.line, tok.column, unescape(body), quote)
+        except ValueError as e:
+            raise GroovySyntaxError(tok.line, tok.column, str(e)) from None
 
     def dq_string(self, tok):
-        return self._gstring(tok, slashy=False)
+        try:
+            return self._gstring(tok, slashy=False)
+        except ValueError as e:
+            raise GroovySyntaxError(tok.line, tok.column, str(e)) from None
 
     def slashy_string(self, tok):
-        return self._gstring(tok, slashy=True)
+        try:
+            return self._gstring(tok, slashy=True)
+        except ValueError as e:
+            raise GroovySyntaxError(tok.line, tok.column, str(e)) from None
 
     def dollar_slashy_string(self, tok):
         quote, body, _ = split_quotes(tok)
@@ -564,7 +577,7 @@ class ToGroovy(Transformer):
                 elif _SIMPLE_PATH.fullmatch(part.source):
                     built.append(_path_expr(part.source, line, column))
                 else:
-                    built.append(self.parse_embedded(part.source, line, column))
+                    built.append(self.parse_embedded(part.source, line, column, tok.start_pos + part.offset))
             else:
                 built.append(part)
         return g.GString(tok.line, tok.column, tuple(built), str(tok))

@@ -370,24 +370,7 @@ def corpus() -> tuple[tuple[str, str], ...]:
     return files
 
 
-# Known bugs (this test never changes grammar code). strict=True: once a bug is fixed its cases
-# XPASS and fail the run, so a marker cannot outlive its bug; delete the entry then.
-ESCAPE_BUG = ("grammar/strings.py _escape raises ValueError on a malformed backslash escape inside a string "
-              "literal (\\u not followed by four hex digits, or \\8 / \\9): check(\"echo '\\\\u'\") raises "
-              "instead of returning a syntax diagnostic")
-KNOWN_BUGS = {
-    "insert_chars": ESCAPE_BUG,
-    "stacked": ESCAPE_BUG,
-}
-
-
-def _kind_param(kind: str):
-    if kind in KNOWN_BUGS:
-        return pytest.param(kind, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[kind]))
-    return kind
-
-
-@pytest.mark.parametrize("kind", [_kind_param(kind) for kind in KINDS])
+@pytest.mark.parametrize("kind", KINDS)
 def test_check_survives_mutations(kind: str, corpus) -> None:
     failures = []
     for index in range(CASES_PER_KIND):
@@ -406,9 +389,8 @@ def test_check_survives_mutations(kind: str, corpus) -> None:
     'echo "\\9${x}"',
     'pipeline { agent any; stages { stage("a") { steps { echo "\\u1" } } } }',
 ])
-@pytest.mark.xfail(strict=True, reason=ESCAPE_BUG)
 def test_malformed_escape_minimal(text: str) -> None:
-    """Minimal reproducers of the escape bug the mutations found (no corpus needed)."""
+    """Malformed escapes the mutations once crashed on: now syntax diagnostics (no corpus needed)."""
     problem = problems_with(Case("minimal", 0, "<inline>", "none", text, 0))
     assert problem is None, problem
 
