@@ -87,6 +87,112 @@ class _FastParser(_Parser):
         return UnexpectedToken(token, expected, state=state, interactive_parser=None)
 
 
+class Fallback(Exception):
+    """The fused loop met something it does not handle itself (an error): rerun the generic path."""
+
+
+class FusedParser:
+    """Lexer, newline filter and LALR loop in one function, for the common case of valid input.
+
+    It uses Lark's own per-parser-state scanners (the contextual lexer's terminal sets) and
+    compiled table, so it accepts exactly what the generic path accepts; on any error it gives up
+    and the caller reruns the generic path, which raises Lark's detailed exceptions.
+    """
+
+    def __init__(self, parser: Lark, fast: _FastParser, make_filter) -> None:
+        self._fast = fast
+        self._make_filter = make_filter
+        contextual = parser.parser.lexer
+        contextual = getattr(contextual, "lexer", contextual)  # unwrap the PostLexConnector
+        self._lexers = {}
+        for state, lexer in contextual.lexers.items():
+            scanner = lexer.scanner  # builds the scanner and the keyword callbacks
+            self._lexers[state] = (tuple(scanner._mres), lexer.callback, lexer.ignore_types, lexer.newline_types)
+
+    def parse(self, text: str, start: str):
+        fast = self._fast
+        table = fast._table
+        lexers = self._lexers
+        stack = [fast.parse_table.start_states[start]]
+        end_state = fast.parse_table.end_states[start]
+        values: list = []
+        feed = self._make_filter().feed
+        pos, line, line_start, size = 0, 1, 0, len(text)
+        token = None
+        while pos < size:
+            regexes, callbacks, ignore, newline_types = lexers[stack[-1]]
+            for regex in regexes:
+                found = regex.match(text, pos)
+                if found:
+                    break
+            else:
+                raise Fallback()
+            value, ttype = found.group(0), found.lastgroup
+            start_pos = pos
+            column = pos - line_start + 1
+            token_line = line
+            pos += len(value)
+            if ttype in newline_types:
+                newlines = value.count("\n")
+                if newlines:
+                    line += newlines
+                    line_start = start_pos + value.rindex("\n") + 1
+            if ttype in ignore:
+                continue
+            token = Token(ttype, value, start_pos, token_line, column, line, pos - line_start + 1, pos)
+            if ttype in callbacks:
+                token = callbacks[ttype](token)
+            token = feed(token)
+            if token is None:
+                continue
+            ttype = token.type
+            while True:
+                try:
+                    shift, arg = table[stack[-1]][ttype]
+                except KeyError:
+                    raise Fallback() from None
+                if shift:
+                    stack.append(arg)
+                    values.append(token)
+                    break
+                n, origin, callback = arg
+                if n:
+                    children = values[-n:]
+                    del stack[-n:]
+                    del values[-n:]
+                else:
+                    children = []
+                values.append(callback(children))
+                stack.append(table[stack[-1]][origin][1])
+        while True:
+            try:
+                shift, arg = table[stack[-1]]["$END"]
+            except KeyError:
+                raise Fallback() from None
+            n, origin, callback = arg
+            if n:
+                children = values[-n:]
+                del stack[-n:]
+                del values[-n:]
+            else:
+                children = []
+            values.append(callback(children))
+            stack.append(table[stack[-1]][origin][1])
+            if stack[-1] == end_state:
+                return values[-1]
+
+
+def fused(parser: Lark, make_filter) -> "FusedParser | None":
+    """A FusedParser for an installed fast parser, or None when Lark's layout is not the expected one."""
+    fast = getattr(getattr(parser.parser, "parser", None), "parser", None)
+    if not isinstance(fast, _FastParser):
+        return None
+    try:
+        return FusedParser(parser, fast, make_filter)
+    except AttributeError:
+        return None
+
+
 def install(parser: Lark) -> bool:
     """Swap the fast loop into a built LALR Lark parser. Returns False if Lark's layout differs."""
     lalr = getattr(parser.parser, "parser", None)

@@ -16,12 +16,13 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from . import fastlalr
 from . import groovy as g
 from .errors import GroovySyntaxError
-from .postlex import GroovyPostLex
+from .postlex import GroovyPostLex, NewlineFilter
 from .transform import ToGroovy
 
 _GRAMMAR = os.path.join(os.path.dirname(__file__), "jenkinsfile.lark")
 _lock = threading.Lock()
 _parser: Lark | None = None
+_fused: fastlalr.FusedParser | None = None
 
 
 def _cache_path() -> str:
@@ -49,7 +50,9 @@ def get_parser() -> Lark:
                     transformer=ToGroovy(_embedded),
                     cache=_cache_path(),
                 )
-                fastlalr.install(_parser)
+                if fastlalr.install(_parser):
+                    global _fused
+                    _fused = fastlalr.fused(_parser, NewlineFilter)
     return _parser
 
 
@@ -72,8 +75,14 @@ def parse_expression(text: str) -> g.Expr:
 
 
 def _run(text: str, start: str):
+    parser = get_parser()
+    if _fused is not None:
+        try:
+            return _fused.parse(text, start)
+        except fastlalr.Fallback:
+            pass  # not valid as it stands: the generic path below raises the detailed error
     try:
-        return get_parser().parse(text, start=start)
+        return parser.parse(text, start=start)
     except GroovySyntaxError:
         raise
     except VisitError as e:  # raised inside a transformer callback, e.g. a bad GString part

@@ -10,7 +10,7 @@ tells `String name = 'x'` (a declaration) from `checkout scm` (a command) withou
 """
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
 
 from lark import Token
 from lark.lark import PostLex
@@ -32,36 +32,52 @@ def is_type_name(name: str) -> bool:
     return name[0].isupper() and any(c.islower() for c in name)
 
 
+class NewlineFilter:
+    """The postlexer's state machine, one token at a time: returns the token to hand to the parser
+    (possibly retyped as TYPE), or None when a newline is to be dropped."""
+
+    __slots__ = ("stack", "prev_type", "prev_value", "before_prev_value")
+
+    def __init__(self) -> None:
+        self.stack: list[str] = []
+        self.prev_type = "_NL"   # the start of the file behaves like the start of a line
+        self.prev_value = ""
+        self.before_prev_value = ""
+
+    def feed(self, tok: Token) -> Optional[Token]:
+        ttype = tok.type
+        if ttype == "_NL":
+            prev_type = self.prev_type
+            if prev_type == "_NL" or (self.stack and self.stack[-1] != "{"):
+                return None
+            if prev_type not in _LITERAL_TYPES and (
+                    self.prev_value in _CONTINUATION_VALUES or prev_type in _KEYWORD_TYPES):
+                # `import a.b.*` ends its line even though `*` is an operator elsewhere
+                if not (self.prev_value == "*" and self.before_prev_value == "."):
+                    return None
+            self.prev_type = "_NL"
+            return tok
+        value = tok.value
+        if ttype not in _LITERAL_TYPES:
+            if value in _OPEN:
+                self.stack.append(_OPEN[value])
+            elif value in _CLOSE and self.stack:
+                self.stack.pop()
+        elif ttype == "IDENT" and is_type_name(value):
+            tok = Token.new_borrow_pos("TYPE", value, tok)
+            ttype = "TYPE"
+        self.before_prev_value = self.prev_value
+        self.prev_type, self.prev_value = ttype, value
+        return tok
+
+
 class GroovyPostLex(PostLex):
     always_accept = ("_NL", "IDENT")
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        stack: list[str] = []
-        prev_type = "_NL"   # start of file behaves like the start of a line
-        prev_value = ""
-        before_prev_value = ""
+        newline_filter = NewlineFilter()
+        feed = newline_filter.feed
         for tok in stream:
-            ttype = tok.type
-            if ttype == "_NL":
-                if prev_type == "_NL" or (stack and stack[-1] != "{"):
-                    continue
-                if prev_type not in _LITERAL_TYPES and (
-                        prev_value in _CONTINUATION_VALUES or prev_type in _KEYWORD_TYPES):
-                    # `import a.b.*` ends its line even though `*` is an operator elsewhere
-                    if not (prev_value == "*" and before_prev_value == "."):
-                        continue
-                prev_type = "_NL"
+            tok = feed(tok)
+            if tok is not None:
                 yield tok
-                continue
-            value = tok.value
-            if ttype not in _LITERAL_TYPES:
-                if value in _OPEN:
-                    stack.append(_OPEN[value])
-                elif value in _CLOSE and stack:
-                    stack.pop()
-            elif ttype == "IDENT" and is_type_name(value):
-                tok = Token.new_borrow_pos("TYPE", value, tok)
-                ttype = "TYPE"
-            before_prev_value = prev_value
-            prev_type, prev_value = ttype, value
-            yield tok
