@@ -49,7 +49,7 @@ class LocalAgent:
         *,
         cwd: str,
         env: dict[str, str],
-        on_line: Callable[[bytes], None],
+        on_output: Callable[[bytes], None],
         capture_stdout: bool = False,
         stop: Optional[threading.Event] = None,
         shell: tuple[str, ...] = ("sh", "-xe"),
@@ -66,7 +66,7 @@ class LocalAgent:
             if script.startswith("#!"):
                 os.chmod(path, 0o700)
                 argv = [path]
-            return run_process(argv, cwd=str(cwd), env=env, cookie=uuid.uuid4().hex, on_line=on_line,
+            return run_process(argv, cwd=str(cwd), env=env, cookie=uuid.uuid4().hex, on_output=on_output,
                                capture_stdout=capture_stdout, stop=stop)
         finally:
             try:

@@ -56,6 +56,30 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return status
 
 
+def _key_value(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return key, value
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run a Jenkinsfile here and now. Exit 0 SUCCESS, 1 FAILURE, 2 usage or invalid Jenkinsfile,
+    3 UNSTABLE, 4 ABORTED or NOT_BUILT."""
+    from pathlib import Path
+
+    from orchestrator.results import EXIT_CODES
+    from orchestrator.runlocal import RunOptions, run
+
+    options = RunOptions(
+        jenkinsfile=Path(args.jenkinsfile), params=dict(args.param or []),
+        workspace=Path(args.workspace) if args.workspace else None, job=args.job,
+        home=Path(args.home) if args.home else None,
+        credentials=Path(args.credentials) if args.credentials else None, input_answer=args.input,
+    )
+    return EXIT_CODES[run(options)]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orchestrator",
                                      description="A Jenkins-compatible build orchestrator whose agents are Pods.")
@@ -66,6 +90,23 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("files", nargs="+", metavar="FILE", help="Jenkinsfile to check; - reads standard input")
     lint.add_argument("--json", action="store_true", help="print a JSON list of {file, valid, errors}")
     lint.set_defaults(func=cmd_lint)
+
+    run = sub.add_parser("run", help="run a Jenkinsfile locally, printing its console",
+                         description=cmd_run.__doc__)
+    run.add_argument("jenkinsfile", nargs="?", default="Jenkinsfile", metavar="JENKINSFILE",
+                     help="the Jenkinsfile to run (default: ./Jenkinsfile)")
+    run.add_argument("-p", "--param", action="append", type=_key_value, metavar="NAME=VALUE",
+                     help="a build parameter value (repeatable)")
+    run.add_argument("--workspace", metavar="DIR", help="run the steps in DIR (default: a workspace per job "
+                                                         "under the home folder, with the Jenkinsfile's git "
+                                                         "repository checked out into it)")
+    run.add_argument("--job", metavar="NAME", help="job name (default: the Jenkinsfile's folder name)")
+    run.add_argument("--home", metavar="DIR", help="home folder for workspaces, logs and build numbers "
+                                                   "(default: $ORCHESTRATOR_HOME or ~/.orchestrator)")
+    run.add_argument("--credentials", metavar="FILE", help="JCasC-style YAML with a `credentials:` root")
+    run.add_argument("--input", choices=("proceed", "abort"), help="how to answer `input` steps when there is "
+                                                                    "no terminal to ask on")
+    run.set_defaults(func=cmd_run)
     return parser
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional
 
+from orchestrator.casc.credentials import Credential
 from orchestrator.console import Console
 from orchestrator.errors import FlowInterrupted
 from orchestrator.results import Result
@@ -81,30 +82,6 @@ class StageState:
 
     def add_warning(self, result: Result) -> None:
         self.warning = result.combine(self.warning) if self.warning else result
-
-
-@dataclass
-class Credential:
-    """A secret as the credentials store holds it; `kind` is the JCasC type name."""
-    id: str
-    kind: str                    # string | usernamePassword | file | basicSSHUserPrivateKey | certificate
-    secret: str = ""
-    username: str = ""
-    password: str = ""
-    file_name: str = ""
-    content: bytes = b""
-    private_key: str = ""
-    passphrase: str = ""
-    description: str = ""
-
-    def secrets(self) -> list[str]:
-        out = [self.secret, self.password, self.private_key, self.passphrase]
-        if self.kind == "usernamePassword":
-            out.append(f"{self.username}:{self.password}")
-        return [s for s in out if s]
-
-    def __repr__(self) -> str:  # never print secrets
-        return f"Credential(id={self.id!r}, kind={self.kind!r})"
 
 
 @dataclass

@@ -1,0 +1,89 @@
+"""`environment { }` blocks: credentials bound first, then values resolved lazily in dependency
+order, so entries may reference each other in any order and `PATH = "${PATH}:/x"` sees the
+previous value (reference §4)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Optional
+
+from orchestrator.errors import StepFailed
+from orchestrator.grammar import ast as a
+from orchestrator.grammar import groovy as g
+
+from .context import ExecContext
+
+if TYPE_CHECKING:
+    from .runner import Engine
+
+
+def referenced_names(expr) -> set[str]:
+    """Names an expression reads: bare variables and `env.X` properties, inside GStrings too."""
+    names: set[str] = set()
+    pending = [expr]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, g.Var):
+            names.add(node.name)
+        elif isinstance(node, g.Property) and isinstance(node.obj, g.Var) and node.obj.name == "env" \
+                and isinstance(node.name, str):
+            names.add(node.name)
+        if isinstance(node, g.Node):
+            for field in getattr(node, "__dataclass_fields__", {}):
+                value = getattr(node, field)
+                if isinstance(value, g.Node):
+                    pending.append(value)
+                elif isinstance(value, tuple):
+                    pending.extend(v for v in value if isinstance(v, g.Node))
+    return names
+
+
+def evaluation_order(entries: tuple[a.EnvEntry, ...]) -> list[a.EnvEntry]:
+    """Entries sorted so each comes after the entries it references; cycles keep file order."""
+    by_name = {e.name: e for e in entries}
+    done: list[a.EnvEntry] = []
+    state: dict[str, int] = {}
+
+    def visit(entry: a.EnvEntry) -> None:
+        if state.get(entry.name) is not None:
+            return
+        state[entry.name] = 1
+        for name in sorted(referenced_names(entry.value)):
+            if name != entry.name and name in by_name and state.get(name) is None:
+                visit(by_name[name])
+        state[entry.name] = 2
+        done.append(entry)
+
+    for entry in entries:
+        visit(entry)
+    return done
+
+
+def bind_environment(engine: "Engine", ctx: ExecContext, env: Optional[a.Environment],
+                     body: Callable[[ExecContext], None]) -> None:
+    if env is None or not env.entries:
+        body(ctx)
+        return
+    from orchestrator.steps.credentials import credential_variables
+    values: dict[str, str] = {}
+    cleanup: list[Callable[[], None]] = []
+    secrets: list[str] = []
+    try:
+        for entry in env.entries:  # credentials first, so plain values can use them
+            if entry.credentials_id is not None:
+                cred_id = engine.evaluate_string(entry.credentials_id, ctx.with_env(values))
+                bound, entry_secrets, undo = credential_variables(ctx, entry.name, cred_id, entry.line)
+                values.update(bound)
+                secrets.extend(entry_secrets)
+                cleanup.append(undo)
+        engine.console.add_secrets(secrets)
+        for entry in evaluation_order(env.entries):
+            if entry.credentials_id is not None:
+                continue
+            value = engine.evaluate_string(entry.value, ctx.with_env(values))
+            if value is None:
+                raise StepFailed(f"One or more variables have some issues with their values: {entry.name}",
+                                 entry.line)
+            values[entry.name] = value
+        body(ctx.with_env(values))
+    finally:
+        for undo in cleanup:
+            undo()

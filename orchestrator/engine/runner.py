@@ -1,0 +1,458 @@
+"""The engine: runs a Declarative Pipeline with Jenkins' semantics (ModelInterpreter).
+
+Order of a run (reference §13.1): root agent -> credentials/environment -> options wrappers ->
+tools -> stages -> post; post still runs if something failed earlier. Order of a stage (§13.2):
+[when beforeOptions] -> options wrappers -> [when beforeInput] -> input -> [when beforeAgent] ->
+agent -> when -> credentials/environment -> tools -> steps or nested stages -> post.
+Failures skip the later stages (still logged), results only get worse, post conditions run in
+Jenkins' fixed order.
+"""
+from __future__ import annotations
+
+import contextlib
+import threading
+from typing import Any, Callable, Iterator, Optional
+
+from orchestrator.errors import BuildError, FlowInterrupted, StepFailed
+from orchestrator.grammar import ast as a
+from orchestrator.grammar import groovy as g
+from orchestrator.results import Result
+
+from . import conditions
+from .agents import allocate
+from .binding import EngineBinding
+from .context import Build, Cancellation, ExecContext, StageState
+from .environment import bind_environment
+from .globals import CURRENT
+from .when import evaluate_when
+
+Body = Callable[[ExecContext], Any]
+
+
+def error_result(error: Optional[BaseException]) -> Result:
+    if error is None:
+        return Result.SUCCESS
+    if isinstance(error, FlowInterrupted):
+        return Result.parse(error.result)
+    return Result.FAILURE
+
+
+class Engine:
+    def __init__(self, build: Build, script: g.Script, pipeline: a.Pipeline) -> None:
+        from orchestrator.script import Interpreter
+        from orchestrator import steps
+        steps.load_all()
+        self.build = build
+        self.console = build.console
+        self.script = script
+        self.pipeline = pipeline
+        self.binding = EngineBinding(self)
+        self.interpreter = Interpreter(self.binding, script)
+        self._ran_pipeline = False
+        self.options = {o.name: o for o in (pipeline.options.options if pipeline.options else ())}
+
+    # ------------------------------------------------------------ running Groovy
+    def run_body(self, body, ctx: ExecContext) -> Any:
+        """Run a block: a Groovy closure (from a step call) or a Python callable (engine bodies)."""
+        token = CURRENT.set(ctx)
+        try:
+            if isinstance(body, g.Closure):
+                return self.interpreter.closure(body, self.interpreter.script_scope)()
+            if hasattr(body, "node") and callable(body):  # a GroovyClosure
+                return body()
+            return body(ctx)
+        finally:
+            CURRENT.reset(token)
+
+    def evaluate(self, expr: g.Expr, ctx: ExecContext) -> Any:
+        token = CURRENT.set(ctx)
+        try:
+            return self.interpreter.evaluate(expr, self.interpreter.script_scope)
+        finally:
+            CURRENT.reset(token)
+
+    def evaluate_string(self, expr: Optional[g.Expr], ctx: ExecContext) -> Optional[str]:
+        if expr is None:
+            return None
+        from orchestrator.script import to_groovy_string
+        value = self.evaluate(expr, ctx)
+        return None if value is None else to_groovy_string(value)
+
+    # ------------------------------------------------------------ the whole run
+    def run(self) -> Result:
+        """Run the script (its top-level statements, whose `pipeline {}` call runs the pipeline)."""
+        build = self.build
+        root = ExecContext(build, build.root_token)
+        self.console.pipeline("Start of Pipeline")
+        error: Optional[BaseException] = None
+        token = CURRENT.set(root)
+        try:
+            self.interpreter.run_script()
+        except BuildError as e:
+            error = e
+        except RecursionError:
+            error = StepFailed("StackOverflowError: the script recursed too deeply")
+        finally:
+            CURRENT.reset(token)
+        if error is not None:
+            build.set_result(error_result(error))
+            self._report(error)
+        self.console.pipeline("End of Pipeline")
+        result = build.current_result
+        self.console.line(f"Finished: {result.value}")
+        return result
+
+    def _report(self, error: BaseException) -> None:
+        if isinstance(error, FlowInterrupted):
+            self.console.line(str(error) if str(error) != "Aborted" else "Aborted by user")
+        else:
+            where = f" (Jenkinsfile line {error.line})" if getattr(error, "line", None) else ""
+            self.console.line(f"ERROR: {error}{where}")
+
+    def run_declarative(self, ctx: ExecContext, node=None) -> None:
+        if self._ran_pipeline:
+            raise StepFailed("Only one pipeline { ... } block can be executed in a single run.",
+                             getattr(node, "line", None))
+        self._ran_pipeline = True
+        p = self.pipeline
+        self.build.job_properties.update(job_properties(p))
+        post_done = False
+        state = {"error": None}
+
+        def inside_agent(actx: ExecContext) -> None:
+            nonlocal post_done
+
+            def inside_env(ectx: ExecContext) -> None:
+                nonlocal post_done
+
+                def inside_wrappers(wctx: ExecContext) -> None:
+                    nonlocal post_done
+                    try:
+                        wctx = self.install_tools(wctx, p.tools)
+                        self.run_stages(wctx, p.stages, parent_error=None)
+                    except BuildError as e:
+                        state["error"] = e
+                    post_done = True
+                    state["error"] = self.run_post(wctx, p.post, state["error"], stage=None)
+                    if state["error"] is not None:
+                        raise state["error"]
+
+                self.with_options(ectx, p.options, inside_wrappers, stage=False)
+
+            bind_environment(self, actx, p.environment, inside_env)
+
+        try:
+            allocate(self, ctx, p.agent, inside_agent, root=True, checkout=not self.skip_checkout(p.options))
+        except BuildError as e:
+            if not post_done:
+                self.run_post(ctx, p.post, e, stage=None)
+            raise
+
+    # ------------------------------------------------------------ stages
+    def run_stages(self, ctx: ExecContext, stages: tuple[a.Stage, ...], parent_error: Optional[BuildError]) -> None:
+        """Sequential stages: after a failure, later ones are skipped (and logged), then it is rethrown."""
+        first_error = parent_error
+        for stage in stages:
+            if first_error is not None:
+                self.skip_stage(ctx, stage, f'Stage "{stage.name}" skipped due to earlier failure(s)',
+                                "SKIPPED_FOR_FAILURE")
+                continue
+            if "skipStagesAfterUnstable" in self.options and self.build.current_result == Result.UNSTABLE:
+                self.skip_stage(ctx, stage, f'Stage "{stage.name}" skipped due to earlier stage(s) marking the '
+                                            'build as unstable', "SKIPPED_FOR_UNSTABLE")
+                continue
+            try:
+                self.run_stage(ctx, stage)
+            except BuildError as e:
+                first_error = e
+        if first_error is not None and first_error is not parent_error:
+            raise first_error
+
+    @contextlib.contextmanager
+    def stage_block(self, ctx: ExecContext, name: str) -> Iterator[StageState]:
+        state = StageState(name, ctx.stage)
+        self.build.stages.append(state)
+        self.console.pipeline("stage")
+        self.console.pipeline(f"{{ ({name})")
+        try:
+            yield state
+        finally:
+            state.duration = max(0.0, __import__("time").time() - state.started)
+            self.console.pipeline("}")
+            self.console.pipeline("// stage")
+
+    def skip_stage(self, ctx: ExecContext, stage: a.Stage, message: str, status: str) -> None:
+        with self.stage_block(ctx, stage.name) as state:
+            self.console.line(message)
+            state.status = status
+
+    def run_stage(self, ctx: ExecContext, stage: a.Stage, cell: Optional[list[tuple[str, str]]] = None,
+                  matrix: Optional[a.Matrix] = None) -> None:
+        name = conditions.matrix_cell_name(cell) if cell else stage.name
+        source = matrix if matrix is not None else stage
+        with self.stage_block(ctx, name) as state:
+            sctx = ctx.derive(stage=state)
+            if cell:
+                sctx = sctx.with_env(dict(cell))
+            try:
+                self._stage_body(sctx, stage, source, state, matrix)
+                if state.status == "NOT_EXECUTED":
+                    state.status = "SUCCESS"
+                    state.result = state.warning or Result.SUCCESS
+            except _Skipped:
+                return
+            except BuildError as e:
+                state.result = error_result(e)
+                state.status = "ABORTED" if state.result == Result.ABORTED else "FAILED"
+                raise
+
+    def _stage_body(self, ctx: ExecContext, stage: a.Stage, source, state: StageState,
+                    matrix: Optional[a.Matrix]) -> None:
+        when = source.when
+
+        def check_when(wctx: ExecContext) -> None:
+            if when is not None and not evaluate_when(self, wctx, when):
+                self.console.line(f'Stage "{state.name}" skipped due to when conditional')
+                state.status = "SKIPPED_FOR_CONDITIONAL"
+                raise _Skipped()
+
+        def after_options(octx: ExecContext) -> None:
+            if when is not None and when.before_input and not when.before_options:
+                check_when(octx)
+            if source.input is not None:
+                octx = self.stage_input(octx, source.input)
+            if when is not None and when.before_agent and not (when.before_input or when.before_options):
+                check_when(octx)
+            early = when is not None and (when.before_agent or when.before_input or when.before_options)
+            fans_out = matrix is None and (stage.parallel is not None or stage.matrix is not None)
+            if fans_out:
+                if not early:
+                    check_when(octx)
+                bind_environment(self, octx, source.environment, lambda ectx: self.fan_out(ectx, stage, state))
+                return
+
+            def inside_agent(actx: ExecContext) -> None:
+                if not early:
+                    check_when(actx)
+                bind_environment(self, actx, source.environment, lambda ectx: self.stage_work(ectx, stage, source,
+                                                                                             matrix, state))
+
+            if source.agent is not None:
+                allocate(self, octx, source.agent, inside_agent, root=False,
+                         checkout=not self.skip_checkout(source.options) and not self.skip_checkout(
+                             self.pipeline.options))
+            else:
+                inside_agent(octx)
+
+        if when is not None and when.before_options:
+            check_when(ctx)
+        error: Optional[BuildError] = None
+        try:
+            self.with_options(ctx, source.options, after_options, stage=True)
+        except _Skipped:
+            raise
+        except BuildError as e:
+            error = e
+        if stage.parallel is not None or (stage.matrix is not None and matrix is None):
+            # a parallel/matrix parent's post runs after the branches, outside its wrappers
+            error = self.run_post(ctx, stage.post, error, stage=state)
+        if error is not None:
+            raise error
+
+    def stage_work(self, ctx: ExecContext, stage: a.Stage, source, matrix: Optional[a.Matrix],
+                   state: StageState) -> None:
+        error: Optional[BuildError] = None
+        try:
+            ctx = self.install_tools(ctx, source.tools)
+            if matrix is not None:
+                self.run_stages(ctx, matrix.stages, parent_error=None)
+            elif stage.steps is not None:
+                self.run_steps(ctx, stage.steps)
+            elif stage.parallel_branches:
+                self.legacy_parallel(ctx, stage)
+            elif stage.stages is not None:
+                self.run_stages(ctx, stage.stages, parent_error=None)
+        except BuildError as e:
+            error = e
+        error = self.run_post(ctx, source.post, error, stage=state)
+        if error is not None:
+            raise error
+
+    def run_steps(self, ctx: ExecContext, steps: a.Steps) -> None:
+        for step in steps.steps:
+            ctx.token.check()
+            if step.call is not None:
+                self.evaluate(step.call, ctx)
+
+    # ------------------------------------------------------------ parallel and matrix
+    def fan_out(self, ctx: ExecContext, stage: a.Stage, state: StageState) -> None:
+        fail_fast = bool(stage.fail_fast) or "parallelsAlwaysFailFast" in self.options
+        if stage.parallel is not None:
+            branches = [(child.name, (lambda c: lambda bctx: self.run_stage(bctx, c))(child))
+                        for child in stage.parallel]
+        else:
+            m = stage.matrix
+            axes = [(axis.name, [self.evaluate_string(v, ctx) or "" for v in axis.values]) for axis in m.axes]
+            excludes = [[(x.name, [self.evaluate_string(v, ctx) or "" for v in x.values], x.inverse)
+                         for x in e.axes] for e in m.excludes]
+            cells = conditions.matrix_cells(axes, excludes)
+            branches = [(conditions.matrix_cell_name(cell),
+                         (lambda c: lambda bctx: self.run_stage(bctx, stage, cell=c, matrix=m))(cell))
+                        for cell in cells]
+        self.parallel(ctx, branches, fail_fast)
+
+    def legacy_parallel(self, ctx: ExecContext, stage: a.Stage) -> None:
+        branches = [(b.name, (lambda steps: lambda bctx: self.run_steps(bctx, steps))(b.steps))
+                    for b in stage.parallel_branches]
+        self.parallel(ctx, branches, bool(stage.fail_fast) or "parallelsAlwaysFailFast" in self.options)
+
+    def parallel(self, ctx: ExecContext, branches: list[tuple[str, Body]], fail_fast: bool) -> None:
+        """Run branches concurrently; with failFast the first failure aborts the others."""
+        self.console.pipeline("parallel")
+        errors: dict[str, BaseException] = {}
+        order: list[str] = []
+        lock = threading.Lock()
+        tokens = {name: ctx.token.child() for name, _ in branches}
+
+        def run(name: str, body: Body) -> None:
+            bctx = ctx.derive(token=tokens[name], branch=name)
+            CURRENT.set(bctx)
+            self.console.pipeline(f"{{ (Branch: {name})")
+            try:
+                body(bctx)
+            except BuildError as e:
+                with lock:
+                    errors[name] = e
+                    order.append(name)
+                if fail_fast and not isinstance(e, FlowInterrupted):
+                    for other, token in tokens.items():
+                        if other != name:
+                            token.cancel(FlowInterrupted(f"Failed in branch {name}"))
+            except Exception as e:  # noqa: BLE001 - a bug in a step must not hang the build
+                with lock:
+                    errors[name] = StepFailed(f"{type(e).__name__}: {e}")
+                    order.append(name)
+            finally:
+                self.console.pipeline("}")
+
+        threads = [threading.Thread(target=run, args=(name, body), name=f"branch {name}", daemon=True)
+                   for name, body in branches]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for token in tokens.values():
+            token.detach()
+        self.console.pipeline("// parallel")
+        if errors:
+            real = [errors[n] for n in order if not isinstance(errors[n], FlowInterrupted)]
+            raise (real[0] if real else errors[order[0]])
+
+    # ------------------------------------------------------------ post
+    def run_post(self, ctx: ExecContext, post: Optional[a.Post], error: Optional[BuildError],
+                 stage: Optional[StageState]) -> Optional[BuildError]:
+        """Run the post conditions that fire; returns the error in scope afterwards (a failing post
+        block becomes the error when there was none)."""
+        if post is None:
+            return error
+        if stage is None:
+            with self.stage_block(ctx, "Declarative: Post Actions") as state:
+                return self._post_conditions(ctx.derive(stage=state), post, error, None)
+        return self._post_conditions(ctx, post, error, stage)
+
+    def _post_conditions(self, ctx: ExecContext, post: a.Post, error: Optional[BuildError],
+                         stage: Optional[StageState]) -> Optional[BuildError]:
+        current_build = self.binding.globals["currentBuild"]
+        for name in conditions.POST_ORDER:
+            condition = post.get(name)
+            if condition is None:
+                continue
+            build_result = self.build.current_result.combine(error_result(error))
+            result = build_result.combine(stage.warning if stage else None)
+            if not conditions.post_condition_fires(name, result, build_result, self.build.previous_result):
+                continue
+            object.__setattr__(current_build, "_post_result", result)
+            # after an interruption the post blocks still run, in a scope of their own
+            pctx = ctx.derive(token=Cancellation()) if isinstance(error, FlowInterrupted) else ctx
+            try:
+                self.run_steps(pctx, condition.steps)
+            except BuildError as e:
+                self.console.line(f"Error when executing {name} post condition:")
+                self.console.line(str(e))
+                self.build.set_result(error_result(e))
+                if error is None:
+                    error = e
+            finally:
+                object.__setattr__(current_build, "_post_result", None)
+        return error
+
+    # ------------------------------------------------------------ options, input, tools
+    def with_options(self, ctx: ExecContext, options: Optional[a.Options], body: Body, stage: bool) -> None:
+        """Wrap the body in the options' wrapper steps, first listed outermost."""
+        from orchestrator import steps as step_library
+        wrappers = [o for o in (options.options if options else ())
+                    if o.name in step_library.REGISTRY and step_library.REGISTRY[o.name].block]
+        if not wrappers:
+            body(ctx)
+            return
+
+        def wrap(index: int, wctx: ExecContext) -> None:
+            if index == len(wrappers):
+                body(wctx)
+                return
+            option = wrappers[index]
+            args = [self.evaluate(x, wctx) for x in option.positional_args]
+            kwargs = {k: self.evaluate(v, wctx) for k, v in option.named_args.items()}
+            definition = step_library.REGISTRY[option.name]
+            self.console.pipeline(option.name)
+            call = step_library.StepCall(self, wctx, option.name, option, lambda c: wrap(index + 1, c))
+            step_library.call_step(definition, call, args, kwargs)
+
+        wrap(0, ctx)
+
+    def skip_checkout(self, options: Optional[a.Options]) -> bool:
+        for option in (options.options if options else ()):
+            if option.name == "skipDefaultCheckout":
+                args = option.positional_args or tuple(option.named_args.values())
+                if not args:
+                    return True
+                return bool(getattr(args[0], "value", True))
+        return False
+
+    def stage_input(self, ctx: ExecContext, input_: a.Input) -> ExecContext:
+        """The stage `input` directive: asked before the stage agent; answers become env vars."""
+        from orchestrator.steps.interaction import ask
+        values = ask(self, ctx, self.evaluate_string(input_.message, ctx) or "",
+                     ok=self.evaluate_string(input_.ok, ctx), parameters=input_.parameters,
+                     submitter_parameter=self.evaluate_string(input_.submitter_parameter, ctx))
+        if isinstance(values, dict):
+            return ctx.with_env({k: "" if v is None else str(v) for k, v in values.items()})
+        return ctx
+
+    def install_tools(self, ctx: ExecContext, tools: Optional[a.Tools]) -> ExecContext:
+        if tools is None or ctx.agent is None:
+            return ctx  # Jenkins silently skips tools without an agent
+        from orchestrator.steps.basic import tool_environment
+        env: dict[str, str] = {}
+        for tool in tools.tools:
+            name = self.evaluate_string(tool.name, ctx) or ""
+            env.update(tool_environment(ctx.with_env(env), tool.type, name))
+        return ctx.with_env(env) if env else ctx
+
+
+class _Skipped(Exception):
+    """A stage whose `when` was false: unwinds to its stage block without failing anything."""
+
+
+def job_properties(p: a.Pipeline) -> dict:
+    """What a run records on its job for the scheduler: options job properties, parameters, triggers."""
+    props: dict[str, Any] = {}
+    for option in (p.options.options if p.options else ()):
+        if option.name in ("buildDiscarder", "disableConcurrentBuilds", "disableResume", "durabilityHint",
+                           "quietPeriod", "preserveStashes", "rateLimitBuilds", "overrideIndexTriggers"):
+            props[option.name] = option
+    if p.parameters is not None:
+        props["parameters"] = p.parameters
+    if p.triggers is not None:
+        props["triggers"] = p.triggers
+    return props

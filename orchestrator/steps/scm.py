@@ -1,0 +1,97 @@
+"""Source checkout: `checkout scm`, `checkout([$class: 'GitSCM', ...])` and `git url: ..., branch: ...`.
+
+Git repositories are cloned by URL or local path with the agent's shell, so the clone's output
+lands in the console like any step's; the returned map (GIT_COMMIT, GIT_BRANCH, ...) is what
+Jenkins' checkout returns and the automatic checkout exports.
+"""
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from pathlib import Path
+from typing import Optional
+
+from orchestrator.console import decode
+from orchestrator.errors import StepFailed
+
+from . import step
+
+
+def _git_spec(scm) -> tuple[str, Optional[str], Optional[str]]:
+    """(url, branch, credentialsId) from `scm`, a GitSCM map, or plain keys."""
+    if not isinstance(scm, dict):
+        raise StepFailed(f"checkout: unsupported scm {scm!r}")
+    if "url" in scm:
+        return str(scm["url"]), scm.get("branch"), scm.get("credentialsId")
+    remotes = scm.get("userRemoteConfigs") or []
+    branches = scm.get("branches") or []
+    if not remotes:
+        raise StepFailed("checkout: GitSCM needs userRemoteConfigs: [[url: '...']]")
+    remote = remotes[0]
+    branch = branches[0].get("name") if branches else None
+    return str(remote.get("url")), branch, remote.get("credentialsId")
+
+
+def git_checkout(call_ctx, console, url: str, branch: Optional[str], line: Optional[int] = None) -> dict:
+    ctx = call_ctx
+    target = Path(ctx.cwd or ctx.workspace)
+    branch_name = (branch or "").replace("*/", "").replace("refs/heads/", "") or None
+    source = os.path.abspath(url) if os.path.isdir(url) else url
+    if target.resolve() == Path(source).resolve() if os.path.isdir(url) else False:
+        console.line(f"The workspace is the repository itself ({target}): nothing to check out")
+    else:
+        console.line(f"Cloning repository {url}")
+        if (target / ".git").is_dir():
+            script = f"git fetch --tags --force --progress -- {shlex.quote(source)} '+refs/heads/*:refs/remotes/origin/*'"
+        else:
+            script = f"git init -q . && git fetch --tags --force --progress -- {shlex.quote(source)} " \
+                     "'+refs/heads/*:refs/remotes/origin/*'"
+        ref = f"refs/remotes/origin/{branch_name}" if branch_name else "FETCH_HEAD"
+        script += f" && git checkout -f -q {shlex.quote(ref)}"
+        if branch_name:
+            script += f" && git checkout -q -B {shlex.quote(branch_name)}"
+        result = ctx.agent.run_shell(script, cwd=str(target), env=ctx.environment(),
+                                     on_output=lambda data: console.write(decode(data)), stop=ctx.token.event,
+                                     shell=("sh", "-e"))
+        if result.exit_code != 0:
+            raise StepFailed(f"Error cloning remote repo '{url}': git exited with code {result.exit_code}", line)
+    return _git_vars(target, url, branch_name)
+
+
+def _git(target: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=target, capture_output=True, text=True, errors="replace")
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def _git_vars(target: Path, url: str, branch: Optional[str]) -> dict:
+    commit = _git(target, "rev-parse", "HEAD")
+    local = branch or _git(target, "rev-parse", "--abbrev-ref", "HEAD")
+    values = {"GIT_COMMIT": commit, "GIT_URL": url}
+    if local and local != "HEAD":
+        values["GIT_BRANCH"] = f"origin/{local}"
+        values["GIT_LOCAL_BRANCH"] = local
+    author = _git(target, "log", "-1", "--format=%an%n%ae")
+    if author:
+        name, _, email = author.partition("\n")
+        values["GIT_AUTHOR_NAME"], values["GIT_AUTHOR_EMAIL"] = name, email
+    return {k: v for k, v in values.items() if v}
+
+
+def checkout_scm(engine, ctx) -> dict:
+    """The automatic `checkout scm` of an agent allocation."""
+    url, branch, _ = _git_spec(ctx.build.scm)
+    console = ctx.build.console
+    console.pipeline("checkout")
+    return git_checkout(ctx, console, url, branch)
+
+
+@step("checkout", needs_node=True)
+def checkout(call, scm, changelog=True, poll=True):
+    url, branch, _ = _git_spec(scm)
+    return git_checkout(call.ctx, call.console, url, branch, call.line)
+
+
+@step("git", needs_node=True)
+def git(call, url, branch="master", credentialsId=None, changelog=True, poll=True):
+    return git_checkout(call.ctx, call.console, str(url), branch, call.line)
