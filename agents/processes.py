@@ -158,12 +158,24 @@ def processes_with_cookie(cookie: str) -> list[int]:
     return found
 
 
-def kill_by_cookie(cookie: str) -> int:
-    """SIGKILL every process carrying the cookie; returns how many were signalled."""
+def kill_by_cookie(cookie: str, wait: float = 1.0) -> int:
+    """SIGKILL every process carrying the cookie and wait (briefly) until they are gone;
+    returns how many were signalled."""
     pids = processes_with_cookie(cookie)
     for pid in pids:
         try:
             os.kill(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+    deadline = time.monotonic() + wait
+    while pids and time.monotonic() < deadline and any(_running(pid) for pid in pids):
+        time.sleep(0.01)
     return len(pids)
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    except (FileNotFoundError, IndexError, ProcessLookupError):
+        return False

@@ -32,11 +32,14 @@ class Credential:
     private_key: str = field(default="", repr=False)
     passphrase: str = field(default="", repr=False)
     description: str = ""
+    username_secret: bool = False  # JCasC `usernameSecret: true` masks the username too
 
     def secrets(self) -> list[str]:
         values = [self.secret, self.password, self.private_key, self.passphrase]
         if self.kind == "usernamePassword" and self.password:
             values.append(f"{self.username}:{self.password}")
+        if self.username_secret and self.username:
+            values.append(self.username)
         if self.kind == "file" and self.content:
             try:
                 values.append(self.content.decode().strip())
@@ -54,7 +57,7 @@ def _one(kind: str, spec: dict, where: str) -> Credential:
         return Credential(cid, kind, secret=str(spec.get("secret", "")), description=desc)
     if kind == "usernamePassword":
         return Credential(cid, kind, username=str(spec.get("username", "")), password=str(spec.get("password", "")),
-                          description=desc)
+                          description=desc, username_secret=bool(spec.get("usernameSecret", False)))
     if kind == "file":
         if "secretBytes" in spec:
             content = base64.b64decode(str(spec["secretBytes"]))

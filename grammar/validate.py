@@ -286,6 +286,8 @@ class Validator:
             self.arguments(option, option.name, model, option.args)
             if option.name == "preserveStashes":
                 count = option.named_args.get("buildCount") or (option.positional_args or (None,))[0]
+                if isinstance(count, g.Unary) and count.op == "-" and isinstance(count.operand, g.Literal):
+                    count = g.Literal(count.line, count.column, -count.operand.value)
                 if isinstance(count, g.Literal) and isinstance(count.value, int) and not 1 <= count.value <= 50:
                     self.error(option, "The number of builds to preserve must be between 1 and 50.")
 

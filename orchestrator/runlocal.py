@@ -31,6 +31,7 @@ class RunOptions:
     credentials: Optional[Path] = None
     input_answer: Optional[str] = None
     quiet: bool = False
+    nodes: dict[str, dict[str, str]] = field(default_factory=dict)  # agent label -> node env vars
 
 
 def default_home() -> Path:
@@ -111,18 +112,10 @@ def run(options: RunOptions) -> Result:
     build = Build(job_name=job, number=number, console=console, home=home, workspace_root=home / "workspace",
                   credentials=credentials, previous_result=previous, custom_workspace=(
                       options.workspace.resolve() if options.workspace else None),
-                  input_answer=options.input_answer, scm=scm)
-    from orchestrator.script import Interpreter  # noqa: F401 - fail early if the interpreter is missing
-    engine = Engine(build, result.script, result.pipeline)
-    from orchestrator.engine.globals import CURRENT
-    from orchestrator.engine.context import ExecContext
-    token = CURRENT.set(ExecContext(build, build.root_token))
-    try:
-        build.params.update(parameter_values(result.pipeline, options.params, lambda e: engine.evaluate(
-            e, ExecContext(build, build.root_token))))
-    finally:
-        CURRENT.reset(token)
+                  input_answer=options.input_answer, scm=scm, nodes=dict(options.nodes))
+    build.param_overrides = dict(options.params)
     build.base_env.update(_base_env(build, scm))
+    engine = Engine(build, result.script, result.pipeline)
     console.line(f"Started by user {getpass.getuser()}")
     previous_handlers = _abort_on_signals(build)
     try:
@@ -146,8 +139,6 @@ def _base_env(build, scm: Optional[dict]) -> dict[str, str]:
     })
     if scm and scm.get("branch"):
         env.setdefault("BRANCH_NAME", scm["branch"])
-    for name, value in build.params.items():
-        env[name] = "true" if value is True else "false" if value is False else str(value)
     return env
 
 

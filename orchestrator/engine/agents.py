@@ -6,6 +6,8 @@
 """
 from __future__ import annotations
 
+import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 from orchestrator.agents.local import LocalAgent
@@ -20,8 +22,35 @@ if TYPE_CHECKING:
 POD_AGENTS = ("kubernetes", "docker", "dockerfile")
 
 
+class WorkspaceLeases:
+    """Concurrent builds or parallel branches on one job never share a workspace: the second
+    user of `ws` gets `ws@2`, then `ws@3`..., as Jenkins' WorkspaceList does."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._busy: set[Path] = set()
+
+    def acquire(self, path: Path) -> Path:
+        with self._lock:
+            candidate, n = path, 1
+            while candidate in self._busy:
+                n += 1
+                candidate = path.with_name(f"{path.name}@{n}")
+            self._busy.add(candidate)
+        candidate.mkdir(parents=True, exist_ok=True)
+        return candidate
+
+    def release(self, path: Path) -> None:
+        with self._lock:
+            self._busy.discard(path)
+
+
+LEASES = WorkspaceLeases()
+
+
 def allocate(engine: "Engine", ctx: ExecContext, agent: Optional[a.Agent], body: Callable[[ExecContext], None],
-             root: bool, checkout: bool) -> None:
+             root: bool, checkout: bool, environment: Optional[a.Environment] = None,
+             subdirectory: Optional[str] = None) -> None:
     if agent is None:  # a stage without `agent` runs where its parent runs
         body(ctx)
         return
@@ -32,32 +61,54 @@ def allocate(engine: "Engine", ctx: ExecContext, agent: Optional[a.Agent], body:
         raise StepFailed(f"agent {{ {agent.type} ... }} needs pod agents, which this orchestrator build cannot run "
                          "yet; use `agent any` or `agent { label '...' }` to run the steps locally",
                          agent.line)
-    custom = _custom_workspace(engine, ctx, agent)
+    # agent settings may use the same level's environment values (agent { label "${LABEL}" })
+    from .runner import plain_environment
+    ectx = ctx.with_env(plain_environment(engine, ctx, environment)) if environment is not None else ctx
+    custom = _custom_workspace(engine, ectx, agent)
+    label = _label(engine, ectx, agent)
     build = engine.build
     local = LocalAgent(build.workspace_root)
     if build.custom_workspace is not None and custom is None:
         workspace = build.custom_workspace
         workspace.mkdir(parents=True, exist_ok=True)
+        leased = None
     else:
-        workspace = local.workspace_for(build.job_name, custom)
+        workspace = leased = LEASES.acquire(local.workspace_for(build.job_name, custom))
     console = build.console
     console.pipeline("node")
     console.line(f"Running on {local.node_name} in {workspace}")
     console.pipeline("{")
     try:
         actx = ctx.derive(agent=local, workspace=workspace, cwd=workspace)
+        node_env = build.nodes.get(label or "", {})
+        if node_env:
+            actx = actx.with_env(node_env)
         if checkout and build.scm is not None:
             from orchestrator.steps.scm import checkout_scm
+            cctx = actx
+            if subdirectory:
+                target = workspace / subdirectory
+                target.mkdir(parents=True, exist_ok=True)
+                cctx = actx.derive(cwd=target)
             if root:
-                with engine.stage_block(actx, "Declarative: Checkout SCM"):
-                    scm_env = checkout_scm(engine, actx)
+                with engine.stage_block(cctx, "Declarative: Checkout SCM"):
+                    scm_env = checkout_scm(engine, cctx)
             else:
-                scm_env = checkout_scm(engine, actx)
+                scm_env = checkout_scm(engine, cctx)
             actx = actx.with_env(scm_env)
         body(actx)
     finally:
+        if leased is not None:
+            LEASES.release(leased)
         console.pipeline("}")
         console.pipeline("// node")
+
+
+def _label(engine: "Engine", ctx: ExecContext, agent: a.Agent) -> Optional[str]:
+    value = agent.value if agent.type in ("label", "node") else None
+    if value is None:
+        value = agent.param("label")
+    return engine.evaluate_string(value, ctx) if value is not None else None
 
 
 def _custom_workspace(engine: "Engine", ctx: ExecContext, agent: a.Agent) -> Optional[str]:

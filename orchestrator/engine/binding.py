@@ -26,7 +26,6 @@ class EngineBinding:
         build = engine.build
         self.globals: dict[str, Any] = {
             "env": EnvProxy(),
-            "params": ParamsProxy(build.params),
             "currentBuild": CurrentBuild(build),
         }
         if build.scm is not None:
@@ -37,6 +36,8 @@ class EngineBinding:
             return self.variables[name]
         if name in self.globals:
             return self.globals[name]
+        if name == "params":
+            return ParamsProxy(self.engine.build.params)
         ctx = current()
         value = ctx.env_get(name)
         if value is None:
@@ -45,6 +46,8 @@ class EngineBinding:
             return value
         if name in ctx.build.params:
             return ctx.build.params[name]
+        if ctx.lenient_names:
+            return None
         raise KeyError(name)
 
     def assign(self, name: str, value: Any) -> None:

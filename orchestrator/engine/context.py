@@ -93,6 +93,7 @@ class Build:
     home: Path
     workspace_root: Path
     params: dict[str, Any] = field(default_factory=dict)
+    param_overrides: dict[str, str] = field(default_factory=dict)   # values given for this build
     credentials: dict[str, Credential] = field(default_factory=dict)
     base_env: dict[str, str] = field(default_factory=dict)
     previous_result: Optional[Result] = None
@@ -102,6 +103,7 @@ class Build:
     input_answer: Optional[str] = None     # CLI: how to answer `input` ("proceed"/"abort"), None: ask or abort
     scm: Optional[dict] = None             # {"url":..., "branch":...} when the Jenkinsfile comes from git
     tools: dict[str, dict[str, str]] = field(default_factory=dict)  # type -> installation name -> home
+    nodes: dict[str, dict[str, str]] = field(default_factory=dict)  # agent label -> its node env vars
     root_token: Cancellation = field(default_factory=Cancellation)
     start_time: float = field(default_factory=time.time)
     description: Optional[str] = None
@@ -150,6 +152,7 @@ class ExecContext:
     stage: Optional[StageState] = None
     container: Optional[str] = None
     branch: Optional[str] = None
+    lenient_names: bool = False   # unknown names evaluate to null (environment values)
 
     def derive(self, **changes) -> "ExecContext":
         return replace(self, **changes)

@@ -57,6 +57,38 @@ def evaluation_order(entries: tuple[a.EnvEntry, ...]) -> list[a.EnvEntry]:
     return done
 
 
+def _unresolved_receivers(engine: "Engine", ctx: ExecContext, expr) -> list[str]:
+    """Names used as method-call receivers that resolve to nothing. Jenkins evaluates these
+    without safe navigation, so `"${UNSET?.contains('x')}"` fails (IllegalArgumentException)."""
+    names = []
+    pending = [expr]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, g.Call) and isinstance(node.receiver, g.Var):
+            name = node.receiver.name
+            if ctx.env_get(name) is None and name not in ctx.build.params and name not in ("env", "params",
+                                                                                            "currentBuild", "scm"):
+                try:
+                    engine.binding.lookup(name)
+                except KeyError:
+                    if not engine.interpreter.script_scope.has(name):
+                        names.append(name)
+        if isinstance(node, g.Node):
+            for field in getattr(node, "__dataclass_fields__", {}):
+                value = getattr(node, field)
+                if isinstance(value, g.Node):
+                    pending.append(value)
+                elif isinstance(value, tuple):
+                    pending.extend(v for v in value if isinstance(v, g.Node))
+    return names
+
+
+def _values_error(entry: a.EnvEntry) -> StepFailed:
+    error = StepFailed(f"One or more variables have some issues with their values: {entry.name}", entry.line)
+    error.java_class = "java.lang.IllegalArgumentException"
+    return error
+
+
 def bind_environment(engine: "Engine", ctx: ExecContext, env: Optional[a.Environment],
                      body: Callable[[ExecContext], None]) -> None:
     if env is None or not env.entries:
@@ -78,10 +110,13 @@ def bind_environment(engine: "Engine", ctx: ExecContext, env: Optional[a.Environ
         for entry in evaluation_order(env.entries):
             if entry.credentials_id is not None:
                 continue
-            value = engine.evaluate_string(entry.value, ctx.with_env(values))
+            vctx = ctx.with_env(values)
+            if _unresolved_receivers(engine, vctx, entry.value):
+                raise _values_error(entry)
+            # unknown names are null inside environment values, as in Jenkins (`"x${UNSET}"` -> xnull)
+            value = engine.evaluate_string(entry.value, vctx.derive(lenient_names=True))
             if value is None:
-                raise StepFailed(f"One or more variables have some issues with their values: {entry.name}",
-                                 entry.line)
+                raise _values_error(entry)
             values[entry.name] = value
         body(ctx.with_env(values))
     finally:

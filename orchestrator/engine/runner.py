@@ -102,12 +102,35 @@ class Engine:
         self.console.line(f"Finished: {result.value}")
         return result
 
+    def resolve_parameters(self, ctx: ExecContext) -> None:
+        """Build parameters: `parameters {}` defaults with this build's values, exported as env vars.
+
+        Definitions may use the pipeline's plain environment values (`name: "${PARAM_NAME}"`), so a
+        definition that cannot be evaluated alone is evaluated again with those values bound.
+        """
+        from orchestrator.runlocal import parameter_values
+        overrides = self.build.param_overrides
+        try:
+            values = parameter_values(self.pipeline, overrides, lambda e: self.evaluate(e, ctx))
+        except BuildError:
+            env = plain_environment(self, ctx, self.pipeline.environment)
+            values = parameter_values(self.pipeline, overrides, lambda e: self.evaluate(e, ctx.with_env(env)))
+        for name, value in overrides.items():
+            values.setdefault(name, value)
+        self.build.params.update(values)
+        for name, value in values.items():
+            self.build.base_env[name] = "true" if value is True else "false" if value is False else str(value)
+
     def _report(self, error: BaseException) -> None:
         if isinstance(error, FlowInterrupted):
             self.console.line(str(error) if str(error) != "Aborted" else "Aborted by user")
         else:
             where = f" (Jenkinsfile line {error.line})" if getattr(error, "line", None) else ""
-            self.console.line(f"ERROR: {error}{where}")
+            java_class = getattr(error, "java_class", None)
+            if java_class:
+                self.console.line(f"{java_class}: {error}{where}")
+            else:
+                self.console.line(f"ERROR: {error}{where}")
 
     def run_declarative(self, ctx: ExecContext, node=None) -> None:
         if self._ran_pipeline:
@@ -115,6 +138,7 @@ class Engine:
                              getattr(node, "line", None))
         self._ran_pipeline = True
         p = self.pipeline
+        self.resolve_parameters(ctx)
         self.build.job_properties.update(job_properties(p))
         post_done = False
         state = {"error": None}
@@ -142,7 +166,8 @@ class Engine:
             bind_environment(self, actx, p.environment, inside_env)
 
         try:
-            allocate(self, ctx, p.agent, inside_agent, root=True, checkout=not self.skip_checkout(p.options))
+            allocate(self, ctx, p.agent, inside_agent, root=True, checkout=not self.skip_checkout(p.options),
+                     environment=p.environment, subdirectory=self.checkout_subdirectory(ctx, p.options))
         except BuildError as e:
             if not post_done:
                 self.run_post(ctx, p.post, e, stage=None)
@@ -240,7 +265,9 @@ class Engine:
             if source.agent is not None:
                 allocate(self, octx, source.agent, inside_agent, root=False,
                          checkout=not self.skip_checkout(source.options) and not self.skip_checkout(
-                             self.pipeline.options))
+                             self.pipeline.options), environment=source.environment,
+                         subdirectory=self.checkout_subdirectory(octx, source.options) or
+                         self.checkout_subdirectory(octx, self.pipeline.options))
             else:
                 inside_agent(octx)
 
@@ -325,9 +352,12 @@ class Engine:
                     errors[name] = e
                     order.append(name)
                 if fail_fast and not isinstance(e, FlowInterrupted):
-                    for other, token in tokens.items():
-                        if other != name:
-                            token.cancel(FlowInterrupted(f"Failed in branch {name}"))
+                    reason = FlowInterrupted(f"Failed in branch {name}")
+                    siblings = [t for other, t in tokens.items() if other != name and not t.cancelled]
+                    if siblings:
+                        self.console.line(f"Failed in branch {name}")
+                    for token in siblings:
+                        token.cancel(reason)
             except Exception as e:  # noqa: BLE001 - a bug in a step must not hang the build
                 with lock:
                     errors[name] = StepFailed(f"{type(e).__name__}: {e}")
@@ -363,6 +393,8 @@ class Engine:
     def _post_conditions(self, ctx: ExecContext, post: a.Post, error: Optional[BuildError],
                          stage: Optional[StageState]) -> Optional[BuildError]:
         current_build = self.binding.globals["currentBuild"]
+        if stage is not None:
+            self.console.line("Post stage")
         for name in conditions.POST_ORDER:
             condition = post.get(name)
             if condition is None:
@@ -419,6 +451,13 @@ class Engine:
                 return bool(getattr(args[0], "value", True))
         return False
 
+    def checkout_subdirectory(self, ctx: ExecContext, options: Optional[a.Options]) -> Optional[str]:
+        for option in (options.options if options else ()):
+            if option.name == "checkoutToSubdirectory":
+                args = option.positional_args or tuple(option.named_args.values())
+                return self.evaluate_string(args[0], ctx) if args else None
+        return None
+
     def stage_input(self, ctx: ExecContext, input_: a.Input) -> ExecContext:
         """The stage `input` directive: asked before the stage agent; answers become env vars."""
         from orchestrator.steps.interaction import ask
@@ -438,6 +477,21 @@ class Engine:
             name = self.evaluate_string(tool.name, ctx) or ""
             env.update(tool_environment(ctx.with_env(env), tool.type, name))
         return ctx.with_env(env) if env else ctx
+
+
+def plain_environment(engine: Engine, ctx: ExecContext, env: Optional[a.Environment]) -> dict[str, str]:
+    """The environment block's values that need no credentials and evaluate on their own."""
+    from .environment import evaluation_order
+    values: dict[str, str] = {}
+    for entry in evaluation_order(env.entries if env else ()):
+        if entry.credentials_id is None:
+            try:
+                value = engine.evaluate_string(entry.value, ctx.with_env(values))
+            except BuildError:
+                continue
+            if value is not None:
+                values[entry.name] = value
+    return values
 
 
 class _Skipped(Exception):

@@ -71,7 +71,7 @@ def _condition(engine: "Engine", ctx: ExecContext, c: a.WhenCondition) -> bool:
     if name == "equals":
         from orchestrator.script import values as groovy_values
         args = _args(engine, ctx, c, "expected")
-        return groovy_values.equals(args.get("expected"), args.get("actual"))
+        return groovy_values.groovy_equals(args.get("expected"), args.get("actual"))
     if name == "changelog":
         pattern = str(_args(engine, ctx, c, "pattern").get("pattern") or "")
         messages = [entry.get("message", "") for entry in ctx.build.job_properties.get("changesets", [])]

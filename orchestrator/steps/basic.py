@@ -55,7 +55,10 @@ def current_build(call):
 
 @step("milestone")
 def milestone(call, ordinal=None, label=None, unsafe=False):
-    return None
+    build = call.ctx.build
+    number = ordinal if ordinal is not None else build.job_properties.get("_milestones", 0)
+    build.job_properties["_milestones"] = int(number) + 1
+    call.console.line(f"Trying to pass milestone {number}")
 
 
 @step("properties")

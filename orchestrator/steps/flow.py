@@ -125,8 +125,11 @@ def node(call, label=None):
     build = call.ctx.build
     agent = LocalAgent(build.workspace_root)
     workspace = build.custom_workspace or agent.workspace_for(build.job_name)
-    return call.block(call.ctx.derive(agent=agent, workspace=workspace, cwd=workspace),
-                      note=f"Running on {agent.node_name} in {workspace}")
+    ctx = call.ctx.derive(agent=agent, workspace=workspace, cwd=workspace)
+    node_env = build.nodes.get(str(label or ""), {})
+    if node_env:
+        ctx = ctx.with_env(node_env)
+    return call.block(ctx, note=f"Running on {agent.node_name} in {workspace}")
 
 
 @step("script", block=True)
