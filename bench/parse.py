@@ -41,7 +41,7 @@ BUILD_REPEATS = 3
 _BUILD_CHILD = r"""
 import json, os, sys, time
 t0 = time.perf_counter()
-from orchestrator.grammar import parser
+from orchestrator.grammar import lalr as parser
 t1 = time.perf_counter()
 path = parser._cache_path()
 if sys.argv[1] == "cold" and os.path.exists(path):

@@ -34,7 +34,7 @@ HELLO = """pipeline {
 
 def parallel_pipeline(n: int) -> str:
     branches = "\n".join(
-        f"                stage('b{i}') {{ environment {{ BRANCH = 'branch-{i}' }} steps {{ sh 'echo $BRANCH' }} }}"
+        f"                stage('b{i}') {{ environment {{ BRANCH = 'branch-{i}' }}; steps {{ sh 'echo $BRANCH' }} }}"
         for i in range(n))
     return f"""pipeline {{
     agent any
@@ -61,14 +61,16 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        env = dict(os.environ, ORCHESTRATOR_HOME=str(tmp_path / "home"))
+        env = dict(os.environ, ORCHESTRATOR_HOME=str(tmp_path / "home"), XDG_CACHE_HOME=str(tmp_path / "cache"))
+        # measured as installed software runs: with Python's bytecode cache (pip compiles it on install)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         hello = tmp_path / "hello" / "Jenkinsfile"
         hello.parent.mkdir()
         hello.write_text(HELLO)
         workspace = tmp_path / "ws"
         workspace.mkdir()
         run_argv = [sys.executable, "-m", "orchestrator", "run", str(hello), "--workspace", str(workspace)]
-        timed(run_argv, env)  # warm the parser cache and the file system
+        cold_seconds, _ = timed(run_argv, env)  # first run: builds the parser and the Jenkinsfile cache
         baseline = [timed([sys.executable, "-c", "pass"], env)[0] for _ in range(args.repeat)]
         runs = []
         for _ in range(args.repeat):
@@ -85,6 +87,7 @@ def main() -> int:
         imported = probe.stdout.strip().splitlines()[-1].split()[1:] if "IMPORTED" in probe.stdout else ["?"]
         hello_median = statistics.median(runs)
         base_median = statistics.median(baseline)
+        print(f"hello_first_run_s: {cold_seconds:.3f} (parser built, Jenkinsfile parsed and cached)")
         print(f"hello_run_median_s: {hello_median:.3f}")
         print(f"python_pass_median_s: {base_median:.3f}")
         print(f"ratio_to_python_pass: {hello_median / base_median:.1f}")

@@ -91,6 +91,22 @@ class Fallback(Exception):
     """The fused loop met something it does not handle itself (an error): rerun the generic path."""
 
 
+class _LazyLexers(dict):
+    """Per-parser-state scanners, compiled on first use: compiling all ~170 of them up front
+    would cost more than parsing a typical Jenkinsfile."""
+
+    def __init__(self, lexers: dict) -> None:
+        super().__init__()
+        self._source = lexers
+
+    def __missing__(self, state):
+        lexer = self._source[state]
+        scanner = lexer.scanner  # builds the scanner and the keyword callbacks
+        entry = (tuple(scanner._mres), lexer.callback, lexer.ignore_types, lexer.newline_types)
+        self[state] = entry
+        return entry
+
+
 class FusedParser:
     """Lexer, newline filter and LALR loop in one function, for the common case of valid input.
 
@@ -104,10 +120,7 @@ class FusedParser:
         self._make_filter = make_filter
         contextual = parser.parser.lexer
         contextual = getattr(contextual, "lexer", contextual)  # unwrap the PostLexConnector
-        self._lexers = {}
-        for state, lexer in contextual.lexers.items():
-            scanner = lexer.scanner  # builds the scanner and the keyword callbacks
-            self._lexers[state] = (tuple(scanner._mres), lexer.callback, lexer.ignore_types, lexer.newline_types)
+        self._lexers = _LazyLexers(contextual.lexers)
 
     def parse(self, text: str, start: str):
         fast = self._fast

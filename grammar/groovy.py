@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Union
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Node:
     line: int
     column: int
@@ -22,37 +22,37 @@ class Expr(Node):
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Literal(Expr):
     """A constant: str (quoted string without interpolation), int, float, bool or None."""
     value: object
     quote: str = ""  # the opening quote of a string literal ('', "'", '"', "'''", '"""', '/')
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class GString(Expr):
     """An interpolated string. parts alternate text (str) and embedded expressions."""
     parts: tuple[Union[str, Expr], ...]
     source: str  # the raw source text including its quotes, as Jenkins' JSON AST shows it
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Var(Expr):
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TypeName(Expr):
     """A class name used as a value (`Integer.parseInt`, `String.valueOf`)."""
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class This(Expr):
     keyword: str = "this"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Property(Expr):
     obj: Expr
     name: Union[str, Expr]
@@ -60,25 +60,25 @@ class Property(Expr):
     spread: bool = False  # *.
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MethodPointer(Expr):
     obj: Expr
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Index(Expr):
     obj: Expr
     index: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class NamedArg(Node):
     key: Expr  # Literal(str) for `name:`/`'name':`, any expression for `(expr):`
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SpreadArg(Node):
     value: Expr
 
@@ -86,7 +86,7 @@ class SpreadArg(Node):
 Arg = Union[Expr, NamedArg, SpreadArg]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Call(Expr):
     """`name(args)`, `receiver.name(args)`, `name args` (a command) or `name { closure }`.
 
@@ -110,97 +110,97 @@ class Call(Expr):
         return tuple(a for a in self.args if not isinstance(a, (NamedArg, SpreadArg)))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class New(Expr):
     type: str
     args: tuple[Arg, ...]
     dims: tuple[Expr, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Binary(Expr):
     op: str  # + - * / % ** == != < > <= >= <=> =~ ==~ && || & | ^ << >> >>> in !in === !==
     left: Expr
     right: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Unary(Expr):
     op: str  # ! - + ~ ++ -- (prefix); postfix ++/-- have postfix=True
     operand: Expr
     postfix: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Ternary(Expr):
     condition: Expr
     then: Expr
     otherwise: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Elvis(Expr):
     value: Expr
     fallback: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Assign(Expr):
     target: Expr
     op: str  # = += -= ...
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RangeExpr(Expr):
     start: Expr
     end: Expr
     exclusive: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TypeRef(Node):
     name: str
     args: tuple["TypeRef", ...] = ()
     dims: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class InstanceOf(Expr):
     value: Expr
     type: TypeRef
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AsType(Expr):
     value: Expr
     type: TypeRef
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ListLit(Expr):
     items: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MapEntry(Node):
     key: Expr  # Literal(str) for bare names and strings
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MapLit(Expr):
     entries: tuple[MapEntry, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Param(Node):
     name: str
     type: Union[TypeRef, None] = None
     default: Union[Expr, None] = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Closure(Expr):
     params: tuple[Param, ...]
     body: tuple["Stmt", ...]
@@ -214,18 +214,18 @@ class Stmt(Node):
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ExprStmt(Stmt):
     expr: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Annotation(Node):
     name: str
     args: tuple[Arg, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class VarDecl(Stmt):
     names: tuple[str, ...]
     value: Union[Expr, None]
@@ -234,7 +234,7 @@ class VarDecl(Stmt):
     annotations: tuple[Annotation, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MethodDef(Stmt):
     name: str
     params: tuple[Param, ...]
@@ -244,39 +244,39 @@ class MethodDef(Stmt):
     annotations: tuple[Annotation, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ClassDef(Stmt):
     name: str
     members: tuple[Stmt, ...]
     extends: Union[str, None] = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EnumDef(Stmt):
     name: str
     values: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Block(Stmt):
     body: tuple[Stmt, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class If(Stmt):
     condition: Expr
     then: Stmt
     otherwise: Union[Stmt, None] = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ForIn(Stmt):
     var: str
     iterable: Expr
     body: Stmt
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ForC(Stmt):
     init: tuple[Union[Stmt, Expr], ...]
     condition: Union[Expr, None]
@@ -284,65 +284,65 @@ class ForC(Stmt):
     body: Stmt
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class While(Stmt):
     condition: Expr
     body: Stmt
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Catch(Node):
     types: tuple[str, ...]
     name: str
     body: tuple[Stmt, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Try(Stmt):
     body: tuple[Stmt, ...]
     catches: tuple[Catch, ...]
     finally_body: Union[tuple[Stmt, ...], None] = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Case(Node):
     values: tuple[Union[Expr, None], ...]  # None stands for `default:`
     body: tuple[Stmt, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Switch(Stmt):
     subject: Expr
     cases: tuple[Case, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Return(Stmt):
     value: Union[Expr, None]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Throw(Stmt):
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Break(Stmt):
     label: Union[str, None] = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Continue(Stmt):
     label: Union[str, None] = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Assert(Stmt):
     condition: Expr
     message: Union[Expr, None] = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Import(Stmt):
     path: str
     static: bool = False
@@ -350,18 +350,18 @@ class Import(Stmt):
     annotations: tuple[Annotation, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Package(Stmt):
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Labelled(Stmt):
     label: str
     statement: Stmt
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Script(Node):
     body: tuple[Stmt, ...]
     text: str = ""

@@ -81,7 +81,7 @@ def _git_info(directory: Path) -> Optional[dict]:
 def run(options: RunOptions) -> Result:
     from orchestrator.engine.context import Build
     from orchestrator.engine.runner import Engine
-    from orchestrator.grammar import check
+    from orchestrator.grammar.cache import cached_check
     from orchestrator.grammar.errors import render_report
 
     path = options.jenkinsfile
@@ -89,7 +89,7 @@ def run(options: RunOptions) -> Result:
         text = path.read_text(encoding="utf-8", errors="surrogateescape")
     except OSError as e:
         raise UsageError(f"{path}: cannot read: {e.strerror}") from None
-    result = check(text)
+    result = cached_check(text)
     if not result.valid or result.pipeline is None:
         print(render_report(result.diagnostics, text), file=sys.stderr)
         raise UsageError(f"{path} is not a valid Declarative Pipeline ({len(result.diagnostics)} error(s) above)")

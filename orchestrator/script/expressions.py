@@ -28,7 +28,7 @@ class ExpressionsMixin:
             g.This: lambda node, scope: self.current_this(scope),
             g.Property: self._property,
             g.MethodPointer: self._method_pointer,
-            g.Index: lambda node, scope: get_index(self.evaluate(node.obj, scope), self._index_key(node, scope), node),
+            g.Index: self._index,
             g.Call: self._call,
             g.New: self._new,
             g.Binary: self._binary,
@@ -168,6 +168,17 @@ class ExpressionsMixin:
             return this.get_property(name)
         return self.lookup_name(name, node, None)
 
+    def _index(self, node: g.Index, scope: Scope):
+        obj = node.obj
+        if isinstance(obj, g.TypeName) and not self.is_variable(obj.name, scope) and obj.name not in self.types:
+            # the grammar reads the cast `(Collection)[a, b]` as indexing a type (reported): cast the list
+            items = [self.evaluate(item, scope) for item in node.index]
+            result = conv.cast(items, obj.name)
+            if result is NotImplemented:
+                raise sandbox.reject(node, f"({obj.name})")
+            return result
+        return get_index(self.evaluate(obj, scope), self._index_key(node, scope), node)
+
     def _index_key(self, node: g.Index, scope: Scope):
         keys = [self.evaluate(key, scope) for key in node.index]
         return keys[0] if len(keys) == 1 else keys
@@ -222,7 +233,7 @@ class ExpressionsMixin:
 
     def _location(self, target, scope: Scope):
         """(read, write) functions for an assignable expression; its parts are evaluated once."""
-        if isinstance(target, g.Var):
+        if isinstance(target, (g.Var, g.TypeName)):  # `AAA_Key1 = 1` comes as a TypeName (reported)
             return (lambda: self.lookup_name(target.name, target, scope),
                     lambda value: self.assign_name(target.name, value, scope))
         if isinstance(target, g.Property):

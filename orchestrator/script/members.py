@@ -5,7 +5,8 @@ Maps use their keys, the interpreter's own objects their explicit `get_property`
 binding's Python objects their public attributes: `name`, then `snake_case` of it, then
 getter methods `getName()`/`isName()`, then a `getProperty(name)` method if the object has one
 (setting: `setName(v)`, an existing attribute, then `setProperty(name, value)`; no new
-attributes). Names starting with `_` are never looked up there.
+attributes). Names starting with `_` never reach getattr/setattr: only those hooks see them
+(environment variables may start with `_`); `__dunder__` names are rejected before that.
 """
 from __future__ import annotations
 
@@ -71,7 +72,8 @@ def get_property(obj, name: str, node=None):
 
 
 def foreign_property(obj, name: str, node):
-    _forbid_private(name, node)
+    if name.startswith("_"):  # only a getProperty hook may answer these (`env._HIDDEN_VAR`)
+        return _dynamic(obj, "getProperty", name, node)
     for attribute in dict.fromkeys((name, snake_case(name))):
         value = getattr(obj, attribute, _MISSING)
         if value is not _MISSING and not _is_method(value):
@@ -80,9 +82,15 @@ def foreign_property(obj, name: str, node):
         getter = getattr(obj, prefix + capitalized(name), None)
         if getter is not None and _is_method(getter):
             return check_foreign_value(getter(), node)
-    dynamic = getattr(obj, "getProperty", None)
-    if dynamic is not None and _is_method(dynamic):  # Groovy's hook: proxies like `env` answer any name
-        return check_foreign_value(dynamic(name), node)
+    return _dynamic(obj, "getProperty", name, node)
+
+
+def _dynamic(obj, hook: str, name: str, node, *value):
+    """Groovy's getProperty/setProperty hooks, for proxies like `env` that answer any name."""
+    method = getattr(obj, hook, None)
+    if method is not None and _is_method(method):
+        return check_foreign_value(method(name, *value), node)
+    _forbid_private(name, node)
     raise missing_property(name, obj)
 
 
@@ -108,7 +116,9 @@ def set_property(obj, name: str, value, node=None) -> None:
 
 def set_foreign_property(obj, name: str, value, node) -> None:
     """Setters first (`setResult`), then existing non-method attributes; never new attributes."""
-    _forbid_private(name, node)
+    if name.startswith("_"):
+        _dynamic(obj, "setProperty", name, node, value)
+        return
     setter = getattr(obj, "set" + capitalized(name), None)
     if setter is not None and _is_method(setter):
         setter(value)
@@ -122,11 +132,7 @@ def set_foreign_property(obj, name: str, value, node) -> None:
                 raise runtime_error(f"Cannot set read-only property: {name}",
                                     java_class="groovy.lang.ReadOnlyPropertyException") from None
             return
-    dynamic = getattr(obj, "setProperty", None)
-    if dynamic is not None and _is_method(dynamic):  # Groovy's hook: `env.NEW_VAR = 'x'`
-        dynamic(name, value)
-        return
-    raise missing_property(name, obj)
+    _dynamic(obj, "setProperty", name, node, value)  # `env.NEW_VAR = 'x'`
 
 
 # ---------------------------------------------------------------- indexes

@@ -1,9 +1,15 @@
 """Groovy operators on values: arithmetic (with Groovy's number rules), `+`/`-`/`*` on strings,
-lists and maps, comparisons, `in`/isCase (switch), regex operators and shifts."""
+lists and maps, comparisons, `in`/isCase (switch), regex operators and shifts.
+
+Decimal literals are BigDecimals in Groovy, so float arithmetic is done in decimal and stored back
+as a float: `0.1 + 0.2` is 0.3 and `1/3` is 0.3333333333, as Jenkins prints them.
+"""
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Context, Decimal, Inexact
 
 from .conversions import ClassValue
 from .objects import GroovyRange, StringBuilder
@@ -24,13 +30,32 @@ def _division_by_zero() -> Exception:
     return runtime_error("Division by zero", java_class="java.lang.ArithmeticException")
 
 
+_EXACT = Context(prec=80)
+_TEN_PLACES = Decimal("1e-10")
+
+
+def _decimal(value) -> Decimal:
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def _finite(*values) -> bool:
+    return all(not isinstance(v, float) or math.isfinite(v) for v in values)
+
+
+def _numeric(operation, left, right):
+    """+ - * on numbers: ints stay exact ints; floats are computed as BigDecimals would be."""
+    if isinstance(left, int) and isinstance(right, int) or not _finite(left, right):
+        return operation(left, right)
+    return float(operation(_decimal(left), _decimal(right)))
+
+
 def plus(left, right):
     if isinstance(left, str):
         return left + to_groovy_string(right)
     if isinstance(right, str) and (left is None or is_number(left)):
         return to_groovy_string(left) + right  # Groovy: 1 + "a" is "1a", null + "a" is "nulla"
     if is_number(left) and is_number(right):
-        return left + right
+        return _numeric(operator.add, left, right)
     if isinstance(left, Mapping) and isinstance(right, Mapping):
         return {**left, **right}
     items = as_list(left)
@@ -44,7 +69,7 @@ def plus(left, right):
 
 def minus(left, right):
     if is_number(left) and is_number(right):
-        return left - right
+        return _numeric(operator.sub, left, right)
     if isinstance(left, str):
         if isinstance(right, Pattern):
             return right.regex.sub("", left, count=1)
@@ -61,7 +86,7 @@ def minus(left, right):
 
 def multiply(left, right):
     if is_number(left) and is_number(right):
-        return left * right
+        return _numeric(operator.mul, left, right)
     if isinstance(left, str) and is_number(right):
         return left * int(right)
     items = as_list(left)
@@ -71,16 +96,21 @@ def multiply(left, right):
 
 
 def divide(left, right):
-    """Groovy `/`: int/int is a decimal (4/2 is 2, 5/2 is 2.5, 1/3 is 0.3333333333)."""
+    """Groovy `/` is BigDecimal division: exact when the quotient terminates (4/2 is 2, 5/2 is
+    2.5, 4.0/2 is 2.0), else rounded half-up to 10 decimal places (1/3 is 0.3333333333)."""
     if not (is_number(left) and is_number(right)):
         raise _no_method("div", left, right)
     if right == 0:
         raise _division_by_zero()
-    if isinstance(left, int) and isinstance(right, int):
-        if left % right == 0:
-            return left // right
-        return round(left / right, 10)  # BigDecimal division keeps 10 decimal places
-    return left / right
+    if not _finite(left, right):
+        return left / right
+    context = _EXACT.copy()
+    quotient = context.divide(_decimal(left), _decimal(right))
+    if context.flags[Inexact]:
+        quotient = quotient.quantize(_TEN_PLACES, rounding=ROUND_HALF_UP)
+    if isinstance(left, int) and isinstance(right, int) and quotient == quotient.to_integral_value():
+        return int(quotient)
+    return float(quotient)
 
 
 def intdiv(left, right) -> int:

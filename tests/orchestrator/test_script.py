@@ -319,7 +319,8 @@ def test_increment_and_compound_assignment(source, expected):
     ("def x = 1\nx", 1), ("String s = 5\ns", "5"), ("int i = 2.7\ni", 2), ("double d = 1\nd", 1.0),
     ("def (a, b) = [1, 2]\na + b", 3), ("def (p, q) = [1]\n[p, q]", [1, None]), ("int z\nz", 0), ("def z\nz", None),
     ("boolean b\nb", False), ("final x = 'f'\nx", "f"), ("List<String> l = ['a']\nl", ["a"]),
-    ("Map<String, Integer> m = [a: 1]\nm.a", 1), ("def l = [0, 0]\nl[3] = 9\nl", [0, 0, None, 9]),
+    ("Map<String, Integer> m = [a: 1]\nm.a", 1), ("AAA_Key1 = 'k'\nAAA_Key1", "k"),
+    ("(Collection)['a', 'b']", ["a", "b"]), ("def l = [0, 0]\nl[3] = 9\nl", [0, 0, None, 9]),
     ("def m = [a: [b: 1]]\nm.a.b = 2\nm", {"a": {"b": 2}}), ("def m = [:]\nm['k'] = 'v'\nm.k", "v"),
 ])
 def test_declarations_and_assignment(source, expected):
@@ -654,6 +655,11 @@ def test_env_params_and_current_build():
     result, binding = run(script)
     assert result == ["main", "prod", None, True, 3, "UNSTABLE", 7, 7, "#7", "7", "http://ci/job/7/"]
     assert binding.env.vars["DEPLOY_TO"] == "prod" and binding.build.result == "UNSTABLE"
+
+
+def test_underscore_names_reach_only_the_property_hooks():
+    result, binding = run("env._HIDDEN = 'h'\n[env._HIDDEN, env._UNSET]")
+    assert result == ["h", None] and binding.env.vars["_HIDDEN"] == "h"
 
 
 def test_setter_style_and_missing_attributes_on_binding_objects():
@@ -1002,3 +1008,53 @@ def _closures_named(node, names: set) -> dict:
 
     walk(node)
     return found
+
+
+# ---------------------------------------------------------------- robustness on real Jenkinsfiles
+class _Anything:
+    """A permissive global for the corpus run: every property answers, as a proxy would."""
+
+    def getProperty(self, name):
+        return _Anything() if name[:1].islower() else "value"
+
+    def setProperty(self, name, value):
+        pass
+
+
+class _PermissiveBinding(FakeBinding):
+    def lookup(self, name, node):
+        if name in self.assigned:
+            return self.assigned[name]
+        return _Anything() if name[:1].islower() else "value"
+
+    def call(self, name, args, kwargs, closure, node):
+        if name == "parallel":
+            branches = args[0] if args and isinstance(args[0], dict) else kwargs
+            return [branch() for branch in branches.values() if callable(branch)]
+        if name in ("sh", "bat", "powershell"):
+            return "" if kwargs.get("returnStdout") else 0
+        for arg in list(args) + [closure]:
+            if isinstance(arg, GroovyClosure):
+                arg()
+        return None
+
+
+def test_real_jenkinsfiles_only_ever_raise_build_errors(corpus, report):
+    """Every real-world and plugin-test Jenkinsfile, run as Groovy with a binding that answers
+    everything: the interpreter may fail them (BuildError), but no Python error may escape."""
+    files = [p for folder in ("realworld", "declarative/valid") for p in sorted((corpus / folder).rglob("*"))
+             if p.is_file() and p.suffix not in (".tsv", ".md", ".json", ".txt", ".xml", ".yaml", ".yml")]
+    outcomes = {"ran": 0, "build error": 0, "unparsable": 0}
+    for path in files:
+        try:
+            tree = parse_groovy(path.read_text(errors="replace"))
+        except Exception:
+            outcomes["unparsable"] += 1
+            continue
+        try:
+            Interpreter(_PermissiveBinding(), tree).run_script()
+            outcomes["ran"] += 1
+        except BuildError:
+            outcomes["build error"] += 1
+    report(f"script interpreter on {len(files)} corpus Jenkinsfiles: {outcomes}")
+    assert outcomes["ran"] > len(files) // 2
