@@ -87,6 +87,7 @@ class Engine:
         error: Optional[BaseException] = None
         token = CURRENT.set(root)
         try:
+            self.preflight()
             self.interpreter.run_script()
         except BuildError as e:
             error = e
@@ -101,6 +102,15 @@ class Engine:
         result = build.current_result
         self.console.line(f"Finished: {result.value}")
         return result
+
+    def preflight(self) -> None:
+        """Fail before anything runs when a declarative step names no step and no script method
+        (Jenkins' `No such DSL method`), instead of after the stages before it ran."""
+        from orchestrator import steps as library
+        defined = {s.name for s in self.script.body if isinstance(s, g.MethodDef)}
+        for step in iter_steps(self.pipeline):
+            if step.name not in library.REGISTRY and step.name not in defined:
+                library.lookup(step.name, step.line)
 
     def resolve_parameters(self, ctx: ExecContext) -> None:
         """Build parameters: `parameters {}` defaults with this build's values, exported as env vars.
@@ -477,6 +487,34 @@ class Engine:
             name = self.evaluate_string(tool.name, ctx) or ""
             env.update(tool_environment(ctx.with_env(env), tool.type, name))
         return ctx.with_env(env) if env else ctx
+
+
+def iter_steps(p: a.Pipeline):
+    """Every declarative step of the pipeline (not the code inside `script {}`)."""
+    def steps_of(steps: Optional[a.Steps]):
+        for step in (steps.steps if steps else ()):
+            yield step
+            yield from steps_of(step.children)
+
+    def post_of(post: Optional[a.Post]):
+        for condition in (post.conditions if post else ()):
+            yield from steps_of(condition.steps)
+
+    def stage_of(stage: a.Stage):
+        yield from steps_of(stage.steps)
+        for branch in stage.parallel_branches:
+            yield from steps_of(branch.steps)
+        for child in (stage.stages or ()) + (stage.parallel or ()):
+            yield from stage_of(child)
+        if stage.matrix is not None:
+            for child in stage.matrix.stages:
+                yield from stage_of(child)
+            yield from post_of(stage.matrix.post)
+        yield from post_of(stage.post)
+
+    for stage in p.stages:
+        yield from stage_of(stage)
+    yield from post_of(p.post)
 
 
 def plain_environment(engine: Engine, ctx: ExecContext, env: Optional[a.Environment]) -> dict[str, str]:

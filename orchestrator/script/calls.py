@@ -92,7 +92,8 @@ class CallsMixin:
     def invoke_method(self, receiver, name: str, args: list, kwargs: dict, closure, node):
         sandbox.check_member(name, node)
         if isinstance(receiver, ScriptThis):
-            return self.call_function(name, args, kwargs, closure, node, None)
+            owner = receiver.interpreter or self
+            return owner.call_function(name, args, kwargs, closure, node, None)
         all_args = merged(args, kwargs, closure)
         if isinstance(receiver, ScriptObject):
             return self.invoke_object_method(receiver, name, all_args, node)

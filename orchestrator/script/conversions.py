@@ -80,8 +80,8 @@ def instance_of(value, type_name: str) -> bool:
         return False
     if name == "Object":
         return True
-    if isinstance(value, GroovyObject):
-        return name in value.java_types or type_name in value.java_types
+    if isinstance(value, GroovyObject):  # by simple name: `e instanceof hudson.AbortException`
+        return type_name.rsplit(".", 1)[-1] in value.java_types
     checks = (
         (STRING_TYPES, lambda v: isinstance(v, str)),
         (INT_TYPES, lambda v: isinstance(v, int) and not isinstance(v, bool)),

@@ -159,7 +159,7 @@ class ExpressionsMixin:
 
     def get_member(self, obj, name: str, node):
         if isinstance(obj, ScriptThis):
-            return self.this_property(obj, name, node, None)
+            return (obj.interpreter or self).this_property(obj, name, node, None)
         return get_property(obj, name, node)
 
     def this_property(self, this, name: str, node, scope: Scope | None):
@@ -251,7 +251,7 @@ class ExpressionsMixin:
 
     def set_member(self, obj, name: str, value, node) -> None:
         if isinstance(obj, ScriptThis):
-            self.assign_name(name, value, None)
+            (obj.interpreter or self).assign_name(name, value, None)
         else:
             set_property(obj, name, value, node)
 

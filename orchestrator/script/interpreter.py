@@ -54,7 +54,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         self.binding_vars: dict[str, Any] = {}
         self.methods: dict[str, list[g.MethodDef]] = {}
         self.types: dict[str, Any] = {}
-        self.this = ScriptThis()
+        self.this = ScriptThis(self)
         self._depth = threading.local()
         self._statements = self._statement_handlers()
         self._expressions = self._expression_handlers()

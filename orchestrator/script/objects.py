@@ -264,10 +264,14 @@ GroovyDate.METHODS = {
 
 
 class ScriptThis(GroovyObject):
-    """`this` in script code: the WorkflowScript. Method calls on it are bare function calls."""
+    """`this` in script code: the WorkflowScript. Method calls on it are bare function calls of
+    the interpreter that made it (so a script object from `load` keeps its own methods)."""
 
     java_class = "WorkflowScript"
     java_types = frozenset({"WorkflowScript", "Script", "Object"})
+
+    def __init__(self, interpreter=None):
+        self.interpreter = interpreter
 
     def to_groovy_string(self) -> str:
         return f"WorkflowScript@{id(self) & 0xFFFFFFF:x}"

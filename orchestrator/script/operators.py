@@ -30,7 +30,7 @@ def _division_by_zero() -> Exception:
     return runtime_error("Division by zero", java_class="java.lang.ArithmeticException")
 
 
-_EXACT = Context(prec=80)
+_EXACT = Context(prec=80, rounding=ROUND_HALF_UP)
 _TEN_PLACES = Decimal("1e-10")
 
 
@@ -107,7 +107,9 @@ def divide(left, right):
     context = _EXACT.copy()
     quotient = context.divide(_decimal(left), _decimal(right))
     if context.flags[Inexact]:
-        quotient = quotient.quantize(_TEN_PLACES, rounding=ROUND_HALF_UP)
+        if quotient.adjusted() > 60:  # beyond what 10 decimal places can mean
+            return float(quotient)
+        quotient = context.quantize(quotient, _TEN_PLACES)
     if isinstance(left, int) and isinstance(right, int) and quotient == quotient.to_integral_value():
         return int(quotient)
     return float(quotient)

@@ -563,3 +563,69 @@ def test_process_left_behind_is_killed(run_pipeline, tmp_path):
     except FileNotFoundError:
         state = "gone"
     assert state in ("gone", "Z"), f"background process {pid} is still running ({state})"
+
+
+def test_unknown_step_fails_before_anything_runs(run_pipeline):
+    r = run_pipeline("""
+        pipeline {
+            agent any
+            stages {
+                stage('first') { steps { echo 'SHOULD NOT RUN' } }
+                stage('second') { steps { frobnicate 'x' } }
+            }
+        }""")
+    assert r.result == Result.FAILURE
+    assert "SHOULD NOT RUN" not in r.log.replace("echo 'SHOULD NOT RUN'", "")
+    r.index("No such DSL method 'frobnicate' found among steps")
+    r.index("(Jenkinsfile line 6)")
+
+
+# ---------------------------------------------------------------- bad input through the whole engine
+def test_a_step_printing_100_mb(tmp_path):
+    import resource
+
+    from orchestrator.runlocal import RunOptions, run
+    jenkinsfile = tmp_path / "Jenkinsfile"
+    jenkinsfile.write_text(simple("sh 'yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 100000000; echo END-MARKER'"))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = run(RunOptions(jenkinsfile=jenkinsfile, job="big", home=tmp_path / "home", quiet=True))
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert result == Result.SUCCESS
+    log = tmp_path / "home/jobs/big/builds/1/log"
+    assert log.stat().st_size > 100_000_000
+    with open(log, "rb") as f:
+        f.seek(-2000, 2)
+        assert b"END-MARKER" in f.read()
+    assert (after - before) * 1024 < 64 * 1024 * 1024, "memory grew with the output"
+
+
+def test_a_step_that_never_ends_under_timeout(run_pipeline, tmp_path):
+    pidfile = tmp_path / "pid"
+    r = run_pipeline(simple(f"timeout(time: 2, unit: 'SECONDS') {{ sh 'echo $$ > {pidfile}; while true; do sleep 1; done' }}"))
+    assert r.result == Result.ABORTED
+    assert "Timeout has been exceeded" in r.log and r.log.rstrip().endswith("Finished: ABORTED")
+    pid = int(pidfile.read_text())
+    assert _gone(pid)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def test_a_process_that_forks_children_and_exits(run_pipeline, tmp_path):
+    pids = tmp_path / "pids"
+    r = run_pipeline(simple(f"sh '(sleep 100 & echo $! >> {pids}); (setsid sleep 101 & echo $! >> {pids}); echo parent-done'"))
+    assert r.result == Result.SUCCESS
+    r.index("parent-done")
+    for pid in map(int, pids.read_text().split()):
+        assert _gone(pid), f"child {pid} was left behind"
+
+
+def test_binary_and_invalid_utf8_output(run_pipeline):
+    r = run_pipeline(simple(r"""sh 'printf "ok\\377\\376\\000\\033[31mred\\033[0m\\n"; head -c 2000 /dev/urandom; echo; echo DONE'"""))
+    assert r.result == Result.SUCCESS
+    assert "ok\ufffd\ufffd" in r.log and "DONE" in r.log and "\x00" not in r.log

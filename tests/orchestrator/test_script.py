@@ -180,6 +180,14 @@ def test_arithmetic(source, expected):
 
 
 @pytest.mark.parametrize("source, expected", [
+    ("0.1 + 0.2", "0.3"), ("0.1 + 0.2 == 0.3", "true"), ("1.1 * 3", "3.3"), ("1.0 - 0.9", "0.1"), ("2.0 / 3", "0.6666666667"),
+    ("4.0 / 2", "2.0"), ("100 / 3", "33.3333333333"), ("-2 / 3", "-0.6666666667"), ("2.5 * 2", "5.0"),
+])
+def test_decimal_literals_compute_like_bigdecimal(source, expected):
+    assert shown(source) == expected
+
+
+@pytest.mark.parametrize("source, expected", [
     ("'a' + 1", "a1"), ("1 + 'a'", "1a"), ("'a' + null", "anull"), ("'ab' * 3", "ababab"),
     ("'hello' - 'l'", "helo"), ("'a-b-c' - ~/-/", "ab-c"), ("[1, 2] + [3]", [1, 2, 3]), ("[1, 2] + 3", [1, 2, 3]),
     ("[1, 2, 2, 3] - [2]", [1, 3]), ("[1, 2, 3] - 2", [1, 3]), ("[1, 2] * 2", [1, 2, 1, 2]),
@@ -260,6 +268,8 @@ def test_in_operator_uses_groovy_iscase(source, expected):
     ("'a' instanceof Integer", False), ("null instanceof String", False), ("true instanceof Integer", False),
     ("(1..2) instanceof List", True), ("[] instanceof java.util.List", True), ("'x' instanceof Object", True),
     ("{ it } instanceof Closure", True), ("new Exception('x') instanceof Exception", True),
+    ("def c\ntry { error 'x' } catch (e) { c = e }\nc instanceof hudson.AbortException", True),
+    ("new IllegalStateException('x') instanceof RuntimeException", True), ("(1..2) instanceof Map", False),
 ])
 def test_instanceof(source, expected):
     assert value(source) is expected
@@ -574,6 +584,15 @@ def test_a_script_method_shadows_a_step_with_the_same_arity():
 def test_a_closure_variable_is_called_before_methods_and_steps():
     _, binding = run("def echo = { 'closure' }\ndef r = echo('x')\nprintln r")
     assert binding.output == ["closure"]
+
+
+def test_a_loaded_script_object_keeps_its_own_methods():
+    """What `load 'x.groovy'` returns (its `this`) calls the loaded script's methods."""
+    library = Interpreter(FakeBinding(), parse_groovy("def greet(n) { \"hi $n\" }\nlibVar = 'lib'\nreturn this"))
+    loaded = library.run_script()
+    binding = FakeBinding()
+    binding.globals["lib"] = loaded
+    assert run("[lib.greet('bob'), lib.libVar]", binding)[0] == ["hi bob", "lib"]
 
 
 def test_methods_take_named_arguments_as_a_leading_map():
