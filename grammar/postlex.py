@@ -28,8 +28,9 @@ _CLOSE = {")", "]", "}"}
 
 
 def is_type_name(name: str) -> bool:
-    """CamelCase names are classes in Groovy by convention; ALL_CAPS names are variables."""
-    return name[0].isupper() and any(c.islower() for c in name)
+    """CamelCase names are classes in Groovy by convention; ALL_CAPS and snake_case names
+    (`BUILD_ID`, `AAA_Key1`) are variables."""
+    return name[0].isupper() and "_" not in name and any(c.islower() for c in name)
 
 
 class NewlineFilter:

@@ -312,7 +312,7 @@ class ToGroovy(Transformer):
         return g.Catch(name.line, name.column, tuple(types), str(name), body.body)
 
     def catch_types(self, *types):
-        return list(types)
+        return [str(t) for t in types]
 
     def switch_stmt(self, kw, subject, *cases):
         return g.Switch(kw.line, kw.column, subject, tuple(cases))
@@ -582,6 +582,7 @@ class ToGroovy(Transformer):
         return g.GString(tok.line, tok.column, tuple(built), str(tok))
 
 
+_KEYWORD_VALUES = {"null": None, "true": True, "false": False}
 _SIMPLE_PATH = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\s*")
 
 
@@ -591,6 +592,8 @@ def _path_expr(source: str, line: int, column: int) -> g.Expr:
     column += len(source) - len(stripped)
     names = stripped.rstrip().split(".")
     head = names[0]
+    if len(names) == 1 and head in _KEYWORD_VALUES:
+        return g.Literal(line, column, _KEYWORD_VALUES[head])
     expr: g.Expr = g.TypeName(line, column, head) if is_type_name(head) else g.Var(line, column, head)
     for name in names[1:]:
         expr = g.Property(line, column, expr, name)

@@ -161,6 +161,7 @@ class Engine:
 
                 def inside_wrappers(wctx: ExecContext) -> None:
                     nonlocal post_done
+                    state["error"] = None  # a pipeline-level retry starts each attempt afresh
                     try:
                         wctx = self.install_tools(wctx, p.tools)
                         self.run_stages(wctx, p.stages, parent_error=None)
@@ -216,10 +217,32 @@ class Engine:
             self.console.pipeline("}")
             self.console.pipeline("// stage")
 
-    def skip_stage(self, ctx: ExecContext, stage: a.Stage, message: str, status: str) -> None:
-        with self.stage_block(ctx, stage.name) as state:
+    def skip_stage(self, ctx: ExecContext, stage: a.Stage, message: str, status: str, name: str = "") -> None:
+        """A skipped stage is still shown, with its children, so the stage view keeps its shape."""
+        reason = message[message.index(" skipped"):] if " skipped" in message else message
+        with self.stage_block(ctx, name or stage.name) as state:
             self.console.line(message)
             state.status = status
+            children: list[tuple[str, a.Stage]] = []
+            if stage.parallel:
+                children = [(child.name, child) for child in stage.parallel]
+            elif stage.matrix is not None:
+                axes = [(axis.name, [str(getattr(v, "value", "")) for v in axis.values]) for axis in stage.matrix.axes]
+                excludes = [[(x.name, [str(getattr(v, "value", "")) for v in x.values], x.inverse) for x in e.axes]
+                            for e in stage.matrix.excludes]
+                children = [(conditions.matrix_cell_name(cell), a.Stage(stage.line, stage.column, "",
+                                                                         stages=stage.matrix.stages))
+                            for cell in conditions.matrix_cells(axes, excludes)]
+            if children:
+                self.console.pipeline("parallel")
+                for child_name, child in children:
+                    self.console.pipeline(f"{{ (Branch: {child_name})")
+                    self.skip_stage(ctx.derive(stage=state), child, f'Stage "{child_name}"{reason}', status,
+                                    child_name)
+                    self.console.pipeline("}")
+                self.console.pipeline("// parallel")
+            for child in stage.stages or ():
+                self.skip_stage(ctx.derive(stage=state), child, f'Stage "{child.name}"{reason}', status)
 
     def run_stage(self, ctx: ExecContext, stage: a.Stage, cell: Optional[list[tuple[str, str]]] = None,
                   matrix: Optional[a.Matrix] = None) -> None:
@@ -421,8 +444,7 @@ class Engine:
             except BuildError as e:
                 self.console.line(f"Error when executing {name} post condition:")
                 self.console.line(str(e))
-                self.build.set_result(error_result(e))
-                if error is None:
+                if error is None:  # becomes the stage's (or pipeline's) error; later conditions see it
                     error = e
             finally:
                 object.__setattr__(current_build, "_post_result", None)

@@ -53,7 +53,11 @@ def credential_variables(ctx, name: str, cred_id, line: Optional[int]):
         if cred.passphrase:
             values[f"{name}_PSW"] = cred.passphrase
         return values, cred.secrets(), remove
-    raise StepFailed(f"No handler for credentials of type {cred.kind} ({cred_id})", line)
+    java_type = {"certificate": "com.cloudbees.plugins.credentials.impl.CertificateCredentialsImpl"}.get(
+        cred.kind, cred.kind)
+    raise StepFailed(f"No suitable binding handler could be found for type {java_type}. Supported types are "
+                     "StandardUsernamePasswordCredentials, FileCredentials, StringCredentials, "
+                     f"SSHUserPrivateKey (credentials '{cred_id}')", line)
 
 
 def _binding(kind: str, **fields):

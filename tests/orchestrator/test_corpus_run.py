@@ -29,6 +29,7 @@ credentials:
           - string: {id: cred3, secret: cred3-secret-value}
           - usernamePassword: {id: FOOcredentials, username: bobby, password: s3cr37, usernameSecret: true}
           - file: {id: fileCred, fileName: some-file.txt, secret: file-cred-contents}
+          - certificate: {id: certCred1, password: cert-password}
           - file: {id: otherFileCred, fileName: other.txt, secret: other-file-contents}
           - basicSSHUserPrivateKey: {id: sshCred, username: cloudbees, passphrase: sshpassphrase,
                                      privateKeySource: {directEntry: {privateKey: "-----BEGIN KEY-----"}}}
