@@ -48,6 +48,23 @@ NODES = {
 }
 # Global environment some tests set on the controller first.
 GLOBAL_ENV = {"HAS_BACKSLASHES": "C:\\Windows", "TMPDIR": "/tmp"}
+# Core files whose run we knowingly do not match, and why (the test fails if one starts matching,
+# so this list stays true).
+KNOWN_DIFFERENT = {
+    "booleanParamBuildStep.groovy": "`build` triggers another job; `orchestrator run` has no other jobs",
+    "environment/nonLiteralEnvironment.groovy": "calls returnAThing() from the test's global shared library",
+    "environment/variableToMethodToEnvVal.groovy": "calls returnAThing() from the test's global shared library",
+    "environment/stmtExprInEnvironment.groovy": "uses `new URL(...)` and `.class`, outside the sandbox allow-list",
+    "libraries/globalLibrarySuccess.groovy": "needs the test's global shared library",
+    "libraries/globalLibrarySuccessInScript.groovy": "needs the test's global shared library",
+    "matrix/matrixStagesHaveStatusAndPost.groovy": "matrix without axes: rejected, as errors/matrixMissingAxes asserts",
+    "matrix/matrixStagesShouldntTriggerNSE.groovy": "matrix without axes: rejected, as errors/matrixMissingAxes asserts",
+    "postStage/postOnChangeFailed.groovy": "its test runs the job twice (needs the previous build's result)",
+    "postStage/postOnChangeUnstable.groovy": "its test runs the job twice (needs the previous build's result)",
+    "postStage/postSuccessNoSuchMethodError.groovy": "unknown steps fail before anything runs (our rule); Jenkins "
+                                                     "runs the steps before it first",
+    "transformPost.groovy": "needs a test-only StepRuntimeTransformerContributor that upper-cases messages",
+}
 NOT_RUN = {
     "fromEvaluate.groovy": "no pipeline block: evaluate()s another file",
     "steps/validateDeclarativePipelineStep.groovy": "scripted: calls validateDeclarativePipeline",
@@ -61,7 +78,8 @@ def _core(corpus: Path) -> list[tuple[str, list[str]]]:
         cols = line.split("\t")
         if cols[4] == "core" and cols[0] not in NOT_RUN:
             results = [part.split()[0] for part in cols[1].split(";") if part.split() and part.split()[0].isupper()]
-            rows.append((cols[0], results))
+            if results:  # files no Jenkins test runs ("roundtrip only", "custom test") have no result to match
+                rows.append((cols[0], results))
     return rows
 
 
@@ -103,11 +121,15 @@ def test_core_pipelines_reach_their_results(corpus, tmp_path, report, monkeypatc
         expected_results = results or ["SUCCESS"]
         if outcome.value in expected_results and not missing:
             passed += 1
+            assert path not in KNOWN_DIFFERENT, f"{path} now matches: remove it from KNOWN_DIFFERENT"
         else:
-            failures.append(f"{path}: got {outcome.value}, expected {expected_results}; missing {missing[:3]}")
+            failures.append((path, f"{path}: got {outcome.value}, expected {expected_results}; missing {missing[:3]}"))
     rate = passed / len(rows)
     report(f"valid/ core pipelines run: {passed}/{len(rows)} reach the expected result and log lines "
            f"({100 * rate:.1f}%)")
-    for failure in failures:
-        report(f"  not matching: {failure}")
-    assert rate >= 0.90, "\n".join(failures)
+    for path, failure in failures:
+        report(f"  not matching ({KNOWN_DIFFERENT.get(path, 'UNEXPECTED')}): {path}")
+    unexpected = [failure for path, failure in failures if path not in KNOWN_DIFFERENT]
+    # timing-sensitive files (parallel, timeouts) may differ on a loaded machine: they show up as
+    # UNEXPECTED in the summary; the acceptance bar is the rate
+    assert rate >= 0.90, "\n".join(unexpected)
