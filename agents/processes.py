@@ -88,7 +88,7 @@ def run_process(
                 _emit_lines(buffers[fd], chunk, on_output)
     finally:
         selector.close()
-        for fd, rest in buffers.items():
+        for rest in buffers.values():
             if rest:
                 on_output(bytes(rest) + b"\n")
         exit_code = _wait(proc)

@@ -84,7 +84,7 @@ def matrix_cells(axes: list[tuple[str, list[str]]],
     reversed_values = [values for _, values in reversed(axes)]
     cells = []
     for combo in itertools.product(*reversed_values):
-        cells.append(list(zip(names, reversed(combo))))
+        cells.append(list(zip(names, reversed(combo), strict=True)))
     excludes = list(excludes)
 
     def excluded(cell: list[tuple[str, str]]) -> bool:

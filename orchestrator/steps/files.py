@@ -167,7 +167,7 @@ def junit(call, testResults, allowEmptyResults=False, keepLongStdio=False, skipM
         if allowEmptyResults:
             call.console.line("None of the test reports contained any result")
             return {"totalCount": 0, "failCount": 0, "skipCount": 0, "passCount": 0}
-        raise StepFailed(f"No test report files were found. Configuration error?", call.line)
+        raise StepFailed("No test report files were found. Configuration error?", call.line)
     total = failed = skipped = 0
     for path in files:
         try:
