@@ -5,14 +5,14 @@ the same parser through `parse_embedded`, which the parser module supplies.
 """
 from __future__ import annotations
 
-import re
 from typing import Callable
 
 from lark import Token, Transformer
 
 from . import groovy as g
 from .errors import GroovySyntaxError
-from .postlex import is_type_name
+from .literals import SIMPLE_PATH, offset_position, path_expr, parse_number
+from .precedence import build_chain
 from .strings import Interpolation, split_gstring, split_quotes, unescape, unescape_slashy
 
 
@@ -29,51 +29,6 @@ def _as_statement(node) -> g.Stmt:
     if isinstance(node, g.ExprStmt) and isinstance(node.expr, g.Closure) and not node.expr.explicit_params:
         return g.Block(node.line, node.column, node.expr.body)
     return node
-
-
-_PRECEDENCE = {
-    "**": 13, "*": 12, "/": 12, "%": 12, "+": 11, "-": 11,
-    "<<": 10, ">>": 10, ">>>": 10, "..": 10, "..<": 10,
-    "<": 9, ">": 9, "<=": 9, ">=": 9, "in": 9, "!in": 9, "instanceof": 9, "as": 9,
-    "==": 8, "!=": 8, "<=>": 8, "=~": 8, "==~": 8, "===": 8, "!==": 8,
-    "&": 7, "^": 6, "|": 5, "&&": 4, "||": 3,
-}
-_RIGHT_ASSOCIATIVE: frozenset[str] = frozenset()  # Groovy's ** is left-associative too
-
-
-def _combine(op: str, left, right):
-    if op == "instanceof":
-        return g.InstanceOf(left.line, left.column, left, right)
-    if op == "as":
-        return g.AsType(left.line, left.column, left, right)
-    if op in ("..", "..<"):
-        return g.RangeExpr(left.line, left.column, left, right, op == "..<")
-    return g.Binary(left.line, left.column, op, left, right)
-
-
-def build_chain(items: list):
-    """[a, '+', b, '*', c] -> Binary(+, a, Binary(*, b, c)), by precedence climbing."""
-    pos = 0
-
-    def climb(min_prec: int):
-        nonlocal pos
-        left = items[pos]
-        pos += 1
-        while pos < len(items):
-            op = items[pos]
-            prec = _PRECEDENCE[op]
-            if prec < min_prec:
-                break
-            pos += 1
-            if op in ("instanceof", "as"):  # the right side is a type, never an operand
-                right = items[pos]
-                pos += 1
-            else:
-                right = climb(prec if op in _RIGHT_ASSOCIATIVE else prec + 1)
-            left = _combine(op, left, right)
-        return left
-
-    return climb(0)
 
 
 def _modifiers_of(children) -> tuple[tuple[str, ...], tuple[g.Annotation, ...]]:
@@ -570,34 +525,16 @@ class ToGroovy(Transformer):
         built: list = []
         for part in parts:
             if isinstance(part, Interpolation):
-                line, column = _offset_position(tok, part.offset)
+                line, column = offset_position(tok, part.offset)
                 if part.braces and not part.source.strip():
                     built.append(g.Literal(line, column, None))
-                elif _SIMPLE_PATH.fullmatch(part.source):
-                    built.append(_path_expr(part.source, line, column))
+                elif SIMPLE_PATH.fullmatch(part.source):
+                    built.append(path_expr(part.source, line, column))
                 else:
                     built.append(self.parse_embedded(part.source, line, column, tok.start_pos + part.offset))
             else:
                 built.append(part)
         return g.GString(tok.line, tok.column, tuple(built), str(tok))
-
-
-_KEYWORD_VALUES = {"null": None, "true": True, "false": False}
-_SIMPLE_PATH = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\s*")
-
-
-def _path_expr(source: str, line: int, column: int) -> g.Expr:
-    """`env.BUILD_ID` inside a GString, built without running the parser (most `${}` are paths)."""
-    stripped = source.lstrip()
-    column += len(source) - len(stripped)
-    names = stripped.rstrip().split(".")
-    head = names[0]
-    if len(names) == 1 and head in _KEYWORD_VALUES:
-        return g.Literal(line, column, _KEYWORD_VALUES[head])
-    expr: g.Expr = g.TypeName(line, column, head) if is_type_name(head) else g.Var(line, column, head)
-    for name in names[1:]:
-        expr = g.Property(line, column, expr, name)
-    return expr
 
 
 def _inline_children(cls):
@@ -619,23 +556,3 @@ def _inline_children(cls):
 _inline_children(ToGroovy)
 
 
-def _offset_position(tok: Token, offset: int) -> tuple[int, int]:
-    before = tok[:offset]
-    newlines = before.count("\n")
-    if newlines:
-        return tok.line + newlines, offset - before.rfind("\n")
-    return tok.line, tok.column + offset
-
-
-def parse_number(text: str):
-    t = text.replace("_", "")
-    suffix = t[-1].lower() if t[-1].isalpha() and not t.lower().startswith(("0x", "0b")) or t[-1] in "lLgG" else ""
-    if t.lower().startswith("0x"):
-        return int(t.rstrip("lLgGiI"), 16)
-    if t.lower().startswith("0b"):
-        return int(t.rstrip("lLgGiI"), 2)
-    if suffix:
-        t = t[:-1]
-    if suffix in ("d", "f") or "." in t or "e" in t.lower():
-        return float(t)
-    return int(t)
