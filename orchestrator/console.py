@@ -6,10 +6,14 @@ byte reaches the file, keeps lines whole across threads, and decodes process out
 """
 from __future__ import annotations
 
+import contextvars
 import threading
+import time
 from typing import IO, Iterable, Optional
 
 MASK = "****"
+#: set inside `timestamps()` blocks: lines written from there get the Timestamper plugin's prefix
+TIMESTAMPS: contextvars.ContextVar[bool] = contextvars.ContextVar("orchestrator_timestamps", default=False)
 
 
 class Console:
@@ -47,6 +51,8 @@ class Console:
         self.write(text + "\n")
 
     def write(self, text: str) -> None:
+        if TIMESTAMPS.get() and text:
+            text = _timestamped(text)
         with self._lock:
             text = self.mask(text)
             if self._file is not None:
@@ -68,6 +74,17 @@ class Console:
             if self._file is not None:
                 self._file.close()
                 self._file = None
+
+
+def _timestamped(text: str) -> str:
+    now = time.time()
+    stamp = time.strftime("%H:%M:%S", time.localtime(now)) + f".{int(now * 1000) % 1000:03d}"
+    lines = text.split("\n")
+    tail = lines.pop() if not text.endswith("\n") else lines.pop() or None
+    out = "".join(f"[{stamp}] {line}\n" for line in lines)
+    if tail:
+        out += f"[{stamp}] {tail}"
+    return out
 
 
 def decode(data: bytes) -> str:

@@ -114,6 +114,9 @@ def run(options: RunOptions) -> Result:
                       options.workspace.resolve() if options.workspace else None),
                   input_answer=options.input_answer, scm=scm, nodes=dict(options.nodes))
     build.param_overrides = dict(options.params)
+    previous_commit = _read(job_dir / "lastCommit")
+    if previous_commit:
+        build.job_properties["previous_commit"] = previous_commit
     build.base_env.update(_base_env(build, scm))
     engine = Engine(build, result.script, result.pipeline)
     console.line(f"Started by user {getpass.getuser()}")
@@ -125,7 +128,16 @@ def run(options: RunOptions) -> Result:
             signal.signal(sig, handler)
         console.close()
     (job_dir / "lastResult").write_text(outcome.value)
+    if build.job_properties.get("scm_commit"):
+        (job_dir / "lastCommit").write_text(build.job_properties["scm_commit"])
     return outcome
+
+
+def _read(path: Path) -> Optional[str]:
+    try:
+        return path.read_text().strip() or None
+    except OSError:
+        return None
 
 
 def _base_env(build, scm: Optional[dict]) -> dict[str, str]:

@@ -10,6 +10,7 @@ Jenkins' fixed order.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import threading
 from typing import Any, Callable, Iterator, Optional
 
@@ -398,8 +399,9 @@ class Engine:
             finally:
                 self.console.pipeline("}")
 
-        threads = [threading.Thread(target=run, args=(name, body), name=f"branch {name}", daemon=True)
-                   for name, body in branches]
+        # each branch thread starts from a copy of this context (current stage, timestamps...)
+        threads = [threading.Thread(target=contextvars.copy_context().run, args=(run, name, body),
+                                    name=f"branch {name}", daemon=True) for name, body in branches]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -182,7 +182,12 @@ def lock(call, resource=None, label=None, quantity=1, variable=None, inversePrec
 
 @step("timestamps", block=True)
 def timestamps(call):
-    return call.block()
+    from orchestrator.console import TIMESTAMPS
+    token = TIMESTAMPS.set(True)
+    try:
+        return call.block()
+    finally:
+        TIMESTAMPS.reset(token)
 
 
 @step("ansiColor", block=True)

@@ -78,12 +78,36 @@ def _git_vars(target: Path, url: str, branch: Optional[str]) -> dict:
     return {k: v for k, v in values.items() if v}
 
 
+def changesets(target: Path, since: str) -> list[dict]:
+    """Commits after `since` up to HEAD: message and affected paths (for `when { changelog/changeset }`)."""
+    done = subprocess.run(["git", "log", "--format=%x1e%H%x1f%B%x1f", "--name-only", f"{since}..HEAD"],
+                          cwd=target, capture_output=True, text=True, errors="replace")
+    if done.returncode != 0:
+        return []
+    entries = []
+    for record in done.stdout.split("\x1e")[1:]:
+        commit, message, paths = (record.split("\x1f") + ["", ""])[:3]
+        entries.append({"commit": commit.strip(), "message": message.strip(),
+                        "paths": [p for p in paths.split("\n") if p.strip()]})
+    return entries
+
+
 def checkout_scm(engine, ctx) -> dict:
-    """The automatic `checkout scm` of an agent allocation."""
+    """The automatic `checkout scm` of an agent allocation; records the commit and the changes since
+    the previous build's commit."""
     url, branch, _ = _git_spec(ctx.build.scm)
     console = ctx.build.console
     console.pipeline("checkout")
-    return git_checkout(ctx, console, url, branch)
+    values = git_checkout(ctx, console, url, branch)
+    build = ctx.build
+    if values.get("GIT_COMMIT"):
+        build.job_properties["scm_commit"] = values["GIT_COMMIT"]
+        previous = build.job_properties.get("previous_commit")
+        if previous and "changesets" not in build.job_properties:
+            build.job_properties["changesets"] = changesets(Path(ctx.cwd or ctx.workspace), previous)
+        if previous:
+            values["GIT_PREVIOUS_COMMIT"] = previous
+    return values
 
 
 @step("checkout", needs_node=True)

@@ -629,3 +629,45 @@ def test_binary_and_invalid_utf8_output(run_pipeline):
     r = run_pipeline(simple(r"""sh 'printf "ok\\377\\376\\000\\033[31mred\\033[0m\\n"; head -c 2000 /dev/urandom; echo; echo DONE'"""))
     assert r.result == Result.SUCCESS
     assert "ok\ufffd\ufffd" in r.log and "DONE" in r.log and "\x00" not in r.log
+
+
+def test_timestamps_option_prefixes_lines(run_pipeline):
+    import re
+    r = run_pipeline(simple("echo 'stamped'\n sh 'echo from-sh'", top="agent any\n options { timestamps() }"))
+    assert re.search(r"^\[\d\d:\d\d:\d\d\.\d{3}\] stamped$", r.log, re.M)
+    assert re.search(r"^\[\d\d:\d\d:\d\d\.\d{3}\] from-sh$", r.log, re.M)
+    assert r.log.rstrip().endswith("Finished: SUCCESS")  # lines outside the block are not stamped
+
+
+def test_changelog_and_changeset_from_git_history(tmp_path):
+    import subprocess
+
+    from orchestrator.runlocal import RunOptions, run
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    (repo / "Jenkinsfile").write_text("""
+        pipeline {
+            agent any
+            stages {
+                stage('docs') { when { changeset 'docs/**' }; steps { echo 'DOCS CHANGED' } }
+                stage('skip') { when { changelog '.*\\\\[ci skip\\\\].*' }; steps { echo 'CI SKIP SEEN' } }
+            }
+        }""")
+    subprocess.run(git + ["init", "-q", "-b", "main"], cwd=repo, check=True)
+    subprocess.run(git + ["add", "-A"], cwd=repo, check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "first"], cwd=repo, check=True)
+    home = tmp_path / "home"
+
+    def build(n: int) -> str:
+        assert run(RunOptions(jenkinsfile=repo / "Jenkinsfile", job="git", home=home, quiet=True)) == Result.SUCCESS
+        return (home / "jobs/git/builds" / str(n) / "log").read_text()
+
+    first = build(1)  # no previous build: empty changelog, both stages skipped
+    assert "DOCS CHANGED" not in first.replace("echo 'DOCS CHANGED'", "")
+    (repo / "docs").mkdir()
+    (repo / "docs/a.md").write_text("x")
+    subprocess.run(git + ["add", "-A"], cwd=repo, check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "docs [ci skip]"], cwd=repo, check=True)
+    second = build(2)
+    assert "\nDOCS CHANGED\n" in second and "\nCI SKIP SEEN\n" in second
