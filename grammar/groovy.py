@@ -378,3 +378,17 @@ def source_of(text: str, node: Node) -> str:
     if 0 < node.line <= len(lines):
         return lines[node.line - 1][node.column - 1:]
     return ""
+
+
+def walk(node: Node):
+    """Every node under (and including) `node`, depth first, without recursion."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        yield current
+        for name in current.__dataclass_fields__:
+            value = getattr(current, name)
+            if isinstance(value, Node):
+                pending.append(value)
+            elif isinstance(value, tuple):
+                pending.extend(v for v in reversed(value) if isinstance(v, Node))

@@ -17,7 +17,6 @@ from typing import Optional
 from orchestrator.agents.local import workspace_name
 from orchestrator.console import Console
 from orchestrator.errors import FlowInterrupted, UsageError
-from orchestrator.grammar import ast as a
 from orchestrator.results import Result
 
 
@@ -36,32 +35,6 @@ class RunOptions:
 
 def default_home() -> Path:
     return Path(os.environ.get("ORCHESTRATOR_HOME") or Path.home() / ".orchestrator")
-
-
-def parameter_values(p: a.Pipeline, overrides: dict[str, str], evaluate) -> dict[str, object]:
-    """Defaults of `parameters {}` with -p overrides converted to each parameter's type."""
-    values: dict[str, object] = {}
-    types: dict[str, str] = {}
-    for param in (p.parameters.parameters if p.parameters else ()):
-        named = {k: evaluate(v) for k, v in param.named_args.items()}
-        name = str(named.get("name"))
-        types[name] = param.name
-        if param.name == "booleanParam":
-            values[name] = bool(named.get("defaultValue", False))
-        elif param.name == "choice":
-            choices = named.get("choices") or []
-            choices = choices.split("\n") if isinstance(choices, str) else list(choices)
-            values[name] = choices[0] if choices else ""
-        else:
-            values[name] = named.get("defaultValue", "")
-            if values[name] is None:
-                values[name] = ""
-    for name, raw in overrides.items():
-        if types.get(name) == "booleanParam":
-            values[name] = raw.strip().lower() in ("true", "1", "yes", "on")
-        else:
-            values[name] = raw
-    return values
 
 
 def _git_info(directory: Path) -> Optional[dict]:

@@ -18,21 +18,12 @@ if TYPE_CHECKING:
 def referenced_names(expr) -> set[str]:
     """Names an expression reads: bare variables and `env.X` properties, inside GStrings too."""
     names: set[str] = set()
-    pending = [expr]
-    while pending:
-        node = pending.pop()
+    for node in g.walk(expr):
         if isinstance(node, g.Var):
             names.add(node.name)
         elif isinstance(node, g.Property) and isinstance(node.obj, g.Var) and node.obj.name == "env" \
                 and isinstance(node.name, str):
             names.add(node.name)
-        if isinstance(node, g.Node):
-            for field in getattr(node, "__dataclass_fields__", {}):
-                value = getattr(node, field)
-                if isinstance(value, g.Node):
-                    pending.append(value)
-                elif isinstance(value, tuple):
-                    pending.extend(v for v in value if isinstance(v, g.Node))
     return names
 
 
@@ -61,9 +52,7 @@ def _unresolved_receivers(engine: "Engine", ctx: ExecContext, expr) -> list[str]
     """Names used as method-call receivers that resolve to nothing. Jenkins evaluates these
     without safe navigation, so `"${UNSET?.contains('x')}"` fails (IllegalArgumentException)."""
     names = []
-    pending = [expr]
-    while pending:
-        node = pending.pop()
+    for node in g.walk(expr):
         if isinstance(node, g.Call) and isinstance(node.receiver, g.Var):
             name = node.receiver.name
             if ctx.env_get(name) is None and name not in ctx.build.params and name not in ("env", "params",
@@ -73,13 +62,6 @@ def _unresolved_receivers(engine: "Engine", ctx: ExecContext, expr) -> list[str]
                 except KeyError:
                     if not engine.interpreter.script_scope.has(name):
                         names.append(name)
-        if isinstance(node, g.Node):
-            for field in getattr(node, "__dataclass_fields__", {}):
-                value = getattr(node, field)
-                if isinstance(value, g.Node):
-                    pending.append(value)
-                elif isinstance(value, tuple):
-                    pending.extend(v for v in value if isinstance(v, g.Node))
     return names
 
 

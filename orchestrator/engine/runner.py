@@ -119,13 +119,14 @@ class Engine:
         Definitions may use the pipeline's plain environment values (`name: "${PARAM_NAME}"`), so a
         definition that cannot be evaluated alone is evaluated again with those values bound.
         """
-        from orchestrator.runlocal import parameter_values
+        from .parameters import parameter_values
         overrides = self.build.param_overrides
+        definitions = self.pipeline.parameters.parameters if self.pipeline.parameters else ()
         try:
-            values = parameter_values(self.pipeline, overrides, lambda e: self.evaluate(e, ctx))
+            values = parameter_values(definitions, overrides, lambda e: self.evaluate(e, ctx))
         except BuildError:
             env = plain_environment(self, ctx, self.pipeline.environment)
-            values = parameter_values(self.pipeline, overrides, lambda e: self.evaluate(e, ctx.with_env(env)))
+            values = parameter_values(definitions, overrides, lambda e: self.evaluate(e, ctx.with_env(env)))
         for name, value in overrides.items():
             values.setdefault(name, value)
         self.build.params.update(values)

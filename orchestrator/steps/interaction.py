@@ -14,16 +14,11 @@ def _parameter_defaults(engine, ctx, parameters) -> list[tuple[str, Any]]:
     out = []
     if parameters is None:
         return out
+    from orchestrator.engine.parameters import definition_default
     items = getattr(parameters, "parameters", parameters)
     for item in items:
         if hasattr(item, "named_args"):
-            named = {k: engine.evaluate(v, ctx) for k, v in item.named_args.items()}
-            default = named.get("defaultValue")
-            if item.name == "choice":
-                choices = named.get("choices")
-                choices = choices.split("\n") if isinstance(choices, str) else list(choices or [])
-                default = choices[0] if choices else None
-            out.append((str(named.get("name")), default))
+            out.append(definition_default(item, lambda e: engine.evaluate(e, ctx)))
         elif isinstance(item, dict):
             out.append((str(item.get("name")), item.get("value", item.get("defaultValue"))))
     return out
