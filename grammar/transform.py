@@ -21,7 +21,13 @@ class _CommandArgs(tuple):
 
 
 def _statements(items) -> tuple[g.Stmt, ...]:
-    return tuple(s for s in items if isinstance(s, g.Stmt))
+    out: list[g.Stmt] = []
+    for item in items:
+        if isinstance(item, g.Stmt):
+            out.append(item)
+        elif isinstance(item, list):  # `def a = 1, b = 2` declares one variable per declarator
+            out.extend(s for s in item if isinstance(s, g.Stmt))
+    return tuple(out)
 
 
 def _as_statement(node) -> g.Stmt:
@@ -110,6 +116,8 @@ class ToGroovy(Transformer):
         value = None
         mods: list[str] = []
         annotations: tuple = ()
+        more = [c for c in children if isinstance(c, tuple) and len(c) == 3 and c[0] == "more"]
+        children = tuple(c for c in children if not (isinstance(c, tuple) and len(c) == 3 and c[0] == "more"))
         for child in children:
             if isinstance(child, _Modifiers):
                 mods.extend(child.names)
@@ -126,7 +134,17 @@ class ToGroovy(Transformer):
             elif isinstance(child, g.Expr):
                 value = child
         line, column = _first_position(children)
-        return g.VarDecl(line, column, names, value, type_ref, tuple(mods), annotations)
+        first = g.VarDecl(line, column, names, value, type_ref, tuple(mods), annotations)
+        if not more:
+            return first
+        return [first] + [g.VarDecl(tok.line, tok.column, (str(tok),), default, type_ref, tuple(mods), annotations)
+                          for _, tok, default in more]
+
+    def more_declarator(self, tok, value=None):
+        return ("more", tok, value)
+
+    def primitive_cast(self, type_name, value):
+        return g.AsType(value.line, value.column, value, g.TypeRef(type_name.line, type_name.column, str(type_name)))
 
     def var_targets(self, *names):
         return [str(n) for n in names if n.type != "LPAR"]
@@ -178,6 +196,7 @@ class ToGroovy(Transformer):
         return g.Param(name.line, name.column, str(name), type_ref, default)
 
     closure_param = param
+    closure_param_default = param
 
     def class_def(self, *children):
         name = next(c for c in children if isinstance(c, Token) and c.type in ("TYPE", "IDENT"))

@@ -556,9 +556,21 @@ def test_fixed_expression_trees(src, expected):
     assert E(src) == expected
 
 
-@XFAIL(reason="`def a, b` (several names in one declaration) is a syntax error")
-def test_multiple_variables_in_one_declaration():
-    assert nopos(stmt("def a, b")) == g.VarDecl(0, 0, ("a", "b"), None)
+def test_several_declarators_declare_one_variable_each():
+    assert [nopos(d) for d in body("def a, b")] == [g.VarDecl(0, 0, ("a",), None), g.VarDecl(0, 0, ("b",), None)]
+    first, second = body("def a = 1, b = a + 1")
+    assert (first.names, second.names) == (("a",), ("b",)) and isinstance(second.value, g.Binary)
+
+
+def test_closure_parameter_defaults_after_the_first():
+    closure = parse_expression("{ a, b = 3 -> a + b }")
+    assert [(p.name, p.default) for p in closure.params][0] == ("a", None)
+    assert closure.params[1].default.value == 3
+
+
+def test_primitive_casts():
+    node = parse_expression("(int) x + 1")
+    assert isinstance(node, g.Binary) and isinstance(node.left, g.AsType) and node.left.type.name == "int"
 
 
 def test_spread_method_call():
