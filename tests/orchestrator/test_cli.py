@@ -1,4 +1,4 @@
-"""`orchestrator lint`: text and JSON output, stdin, exit codes; run as a real subprocess too."""
+"""The command line: `orchestrator lint` (text, JSON, stdin, exit codes) and `orchestrator run` (exit codes, abort), as real subprocesses too."""
 from __future__ import annotations
 
 import json
@@ -118,3 +118,42 @@ def test_real_subprocess_and_examples():
     for expected in ('Unknown stage section "sh"', 'Duplicate stage name: "Build"',
                      'Invalid parameter "tme", did you mean "time"?', 'Invalid condition "sucess"'):
         assert expected in proc.stdout
+
+
+def test_run_is_aborted_by_sigint_and_post_runs(tmp_path):
+    import signal
+    import time
+    jenkinsfile = tmp_path / "Jenkinsfile"
+    jenkinsfile.write_text("""pipeline {
+    agent any
+    stages { stage('long') { steps { sh 'echo started; sleep 60' } } }
+    post { aborted { echo 'POST SAW ABORT' } }
+}
+""")
+    proc = subprocess.Popen([sys.executable, "-m", "orchestrator", "run", str(jenkinsfile), "--home",
+                             str(tmp_path / "home"), "--workspace", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 30
+    seen = ""
+    while "started" not in seen and time.monotonic() < deadline:
+        seen += proc.stdout.readline()
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 4, seen + out
+    assert "POST SAW ABORT" in out and out.rstrip().endswith("Finished: ABORTED")
+
+
+def test_run_exit_codes(tmp_path):
+    cases = {"echo 'ok'": 0, "error 'no'": 1, "unstable 'meh'": 3}
+    for steps, code in cases.items():
+        jenkinsfile = tmp_path / f"J{code}"
+        jenkinsfile.write_text(VALID.replace("echo 'hello'", steps))
+        done = subprocess.run([sys.executable, "-m", "orchestrator", "run", str(jenkinsfile), "--home",
+                               str(tmp_path / "home"), "--workspace", str(tmp_path)], capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == code, done.stdout + done.stderr
+    bad = tmp_path / "bad"
+    bad.write_text(INVALID)
+    done = subprocess.run([sys.executable, "-m", "orchestrator", "run", str(bad), "--home", str(tmp_path / "h")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and 'Missing required section "agent"' in done.stderr
