@@ -80,6 +80,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_CODES[run(options)]
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from orchestrator.server import main_serve
+    return main_serve(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orchestrator",
                                      description="A Jenkins-compatible build orchestrator whose agents are Pods.")
@@ -107,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--input", choices=("proceed", "abort"), help="how to answer `input` steps when there is "
                                                                     "no terminal to ask on")
     run.set_defaults(func=cmd_run)
+
+    serve = sub.add_parser("serve", help="run the Jenkins-compatible server (REST API under gunicorn + scheduler)",
+                           description="Serve the Jenkins-compatible REST API and run queued builds.")
+    from orchestrator.server import add_serve_arguments
+    add_serve_arguments(serve)
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 

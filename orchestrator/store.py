@@ -1,0 +1,429 @@
+"""The one module that owns the SQLite home database (through sqlite-utils).
+
+Web workers (several gunicorn processes) and the scheduler process share one file in WAL mode.
+Web workers only *request* things here (a queue item, a stop); the scheduler is the only writer of
+build numbers and build state, so numbering cannot race. Every write is one short transaction.
+Console logs are not in the database: they are append-only files under the home folder, read by
+byte offset (`read_log`).
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+from sqlite_utils import Database, Migrations
+
+from orchestrator.errors import OrchestratorError
+
+migrations = Migrations("orchestrator")
+
+
+class NotFound(OrchestratorError):
+    status = 404
+
+
+class Conflict(OrchestratorError):
+    status = 400
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["jobs"].create({
+        "name": str,            # full name, "folder/job"
+        "kind": str,            # "job" or "folder"
+        "script": str,          # the Jenkinsfile text (pipeline jobs)
+        "config_xml": str,      # what was POSTed (served back unchanged)
+        "description": str,
+        "disabled": int,
+        "params": str,          # JSON list of parameter definitions
+        "props": str,           # JSON: quiet_period, disable_concurrent, num_to_keep
+        "source": str,          # "api" or "casc"
+        "next_build_number": int,
+        "created": int,
+    }, pk="name", not_null={"name", "kind"}, defaults={"disabled": 0, "next_build_number": 1})
+    db["queue"].create({
+        "id": int, "job": str, "params": str, "causes": str,
+        "in_queue_since": int, "not_before": int,
+        "state": str,           # waiting, left, cancelled
+        "why": str, "build_number": int, "left_at": int,
+    }, pk="id")
+    db["queue"].create_index(["state"])
+    db["queue"].create_index(["job", "state"])
+    db["builds"].create({
+        "id": int, "job": str, "number": int, "queue_id": int,
+        "state": str,           # running, done
+        "result": str, "timestamp": int, "duration": int, "queued_ms": int,
+        "params": str, "causes": str, "log": str, "stop_request": str, "description": str,
+    }, pk="id")
+    db["builds"].create_index(["job", "number"], unique=True)
+    db["builds"].create_index(["state"])
+    db["stages"].create({
+        "build_id": int, "seq": int, "name": str, "parent": int, "status": str,
+        "start_ms": int, "duration_ms": int,
+    }, pk=("build_id", "seq"))
+    db["artifacts"].create({
+        "build_id": int, "relative_path": str, "size": int,
+    }, pk=("build_id", "relative_path"))
+
+
+@migrations()
+def m002_permalink_indexes(db: Database) -> None:
+    """Permalinks stay O(log n) with 10,000 builds in a job's history."""
+    db["builds"].create_index(["job", "result", "number"])
+    db["builds"].create_index(["job", "state", "number"])
+
+
+def _connect(path: Path) -> Database:
+    conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return Database(conn)
+
+
+class Store:
+    """Jobs, builds, stages, queue items and the artifact index of one home folder."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = Path(home)
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.path = self.home / "orchestrator.db"
+        self._local = threading.local()
+        db = self.db
+        with open(self.home / "migrations.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)   # several gunicorn workers open the store at once
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            migrations.apply(db)
+
+    @property
+    def db(self) -> Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = _connect(self.path)
+        return db
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    # ------------------------------------------------------------------ jobs
+    def upsert_job(self, name: str, script: str = "", *, config_xml: str = "", description: str = "",
+                   disabled: bool = False, params: Iterable[dict] = (), props: Optional[dict] = None,
+                   kind: str = "job", source: str = "api", create_only: bool = False) -> dict:
+        """Create or replace a job's definition; its build history and numbering are kept."""
+        row = {"name": name, "kind": kind, "script": script, "config_xml": config_xml,
+               "description": description or "", "disabled": int(bool(disabled)),
+               "params": json.dumps(list(params)), "props": json.dumps(props or {}), "source": source}
+        with _exclusive(self.db) as db:
+            existing = _one(db, "select name, kind from jobs where name = ?", [name])
+            if existing and create_only:
+                raise Conflict(f"A job already exists with the name ‘{name}’")
+            if existing:
+                db["jobs"].update(name, row)
+            else:
+                db["jobs"].insert({**row, "next_build_number": 1, "created": now_ms()})
+        return self.job(name)
+
+    def job(self, name: str) -> dict:
+        row = _one(self.db, "select * from jobs where name = ?", [name])
+        if row is None:
+            raise NotFound(f"No such job: {name}")
+        return _decode_job(row)
+
+    def find_job(self, name: str) -> Optional[dict]:
+        row = _one(self.db, "select * from jobs where name = ?", [name])
+        return _decode_job(row) if row else None
+
+    def children(self, folder: str = "") -> list[dict]:
+        """Direct children of a folder ("" = the root), ordered by name."""
+        prefix = f"{folder}/" if folder else ""
+        rows = self.db.execute_returning_dicts(
+            "select * from jobs where name like ? escape '\\' order by name", [_like_prefix(prefix) + "%"])
+        return [_decode_job(r) for r in rows if "/" not in r["name"][len(prefix):]]
+
+    def set_disabled(self, name: str, disabled: bool) -> None:
+        self.job(name)
+        with _exclusive(self.db) as db:
+            db.execute("update jobs set disabled = ? where name = ?", [int(disabled), name])
+
+    def delete_job(self, name: str) -> None:
+        """Delete a job (or folder and everything inside), its builds, queue items and logs."""
+        self.job(name)
+        like = _like_prefix(name + "/") + "%"
+        with _exclusive(self.db) as db:
+            names = [r["name"] for r in db.execute_returning_dicts(
+                "select name from jobs where name = ? or name like ? escape '\\'", [name, like])]
+            for job in names:
+                db.execute("delete from stages where build_id in (select id from builds where job = ?)", [job])
+                db.execute("delete from artifacts where build_id in (select id from builds where job = ?)", [job])
+                db.execute("update builds set stop_request = 'kill' where job = ? and state = 'running'", [job])
+                db.execute("delete from builds where job = ? and state != 'running'", [job])
+                db.execute("update queue set state = 'cancelled', left_at = ? where job = ? and state = 'waiting'",
+                           [now_ms(), job])
+                db.execute("delete from jobs where name = ?", [job])
+        for job in names:
+            shutil.rmtree(self.job_dir(job), ignore_errors=True)
+
+    def job_dir(self, name: str) -> Path:
+        return self.home / "jobs" / _dir_name(name)
+
+    # ------------------------------------------------------------------ queue
+    def enqueue(self, job: str, params: dict, causes: list[dict], delay_ms: int) -> int:
+        """A new queue item (never merged with an identical one: every trigger is a build)."""
+        now = now_ms()
+        with _exclusive(self.db) as db:
+            cursor = db.execute(
+                "insert into queue (job, params, causes, in_queue_since, not_before, state) "
+                "values (?, ?, ?, ?, ?, 'waiting')", [job, json.dumps(params), json.dumps(causes), now, now + delay_ms])
+            return int(cursor.lastrowid)
+
+    def queue_item(self, item_id: int) -> dict:
+        row = _one(self.db, "select * from queue where id = ?", [item_id])
+        if row is None:
+            raise NotFound(f"No queue item {item_id}")
+        return _decode_item(row)
+
+    def waiting_items(self, job: Optional[str] = None) -> list[dict]:
+        if job is None:
+            rows = self.db.execute_returning_dicts("select * from queue where state = 'waiting' order by id")
+        else:
+            rows = self.db.execute_returning_dicts(
+                "select * from queue where state = 'waiting' and job = ? order by id", [job])
+        return [_decode_item(r) for r in rows]
+
+    def cancel_item(self, item_id: int) -> bool:
+        """Cancel a waiting item; False when it already left the queue (or never existed)."""
+        with _exclusive(self.db) as db:
+            cursor = db.execute("update queue set state = 'cancelled', left_at = ?, why = null "
+                                "where id = ? and state = 'waiting'", [now_ms(), item_id])
+            return cursor.rowcount == 1
+
+    def set_why(self, reasons: dict[int, Optional[str]]) -> None:
+        with _exclusive(self.db) as db:
+            for item_id, why in reasons.items():
+                db.execute("update queue set why = ? where id = ? and state = 'waiting'", [why, item_id])
+
+    def expire_left_items(self, older_than_ms: int = 5 * 60 * 1000) -> None:
+        """Jenkins keeps left items ~5 minutes, then their URL is a 404."""
+        with _exclusive(self.db) as db:
+            db.execute("delete from queue where state != 'waiting' and left_at < ?", [now_ms() - older_than_ms])
+
+    # ------------------------------------------------------------------ builds
+    def start_build(self, item_id: int) -> Optional[dict]:
+        """Claim a waiting item and number its build, in one transaction (scheduler only)."""
+        with _exclusive(self.db) as db:
+            item = _one(db, "select * from queue where id = ? and state = 'waiting'", [item_id])
+            if item is None:
+                return None
+            job = _one(db, "select * from jobs where name = ?", [item["job"]])
+            if job is None:
+                db.execute("update queue set state = 'cancelled', left_at = ? where id = ?", [now_ms(), item_id])
+                return None
+            number = job["next_build_number"]
+            db.execute("update jobs set next_build_number = ? where name = ?", [number + 1, job["name"]])
+            log = str(Path("jobs") / _dir_name(job["name"]) / "builds" / str(number) / "log")
+            now = now_ms()
+            cursor = db.execute(
+                "insert into builds (job, number, queue_id, state, timestamp, duration, queued_ms, params, causes, log) "
+                "values (?, ?, ?, 'running', ?, 0, ?, ?, ?, ?)",
+                [job["name"], number, item_id, now, now - item["in_queue_since"], item["params"], item["causes"], log])
+            db.execute("update queue set state = 'left', build_number = ?, left_at = ?, why = null where id = ?",
+                       [number, now, item_id])
+            build_id = cursor.lastrowid
+        (self.home / log).parent.mkdir(parents=True, exist_ok=True)
+        (self.home / log).touch()
+        return self.build_by_id(build_id)
+
+    def build_by_id(self, build_id: int) -> dict:
+        row = _one(self.db, "select * from builds where id = ?", [build_id])
+        if row is None:
+            raise NotFound(f"No build {build_id}")
+        return _decode_build(row)
+
+    def build(self, job: str, number: int) -> dict:
+        row = _one(self.db, "select * from builds where job = ? and number = ?", [job, number])
+        if row is None:
+            raise NotFound(f"No build #{number} of {job}")
+        return _decode_build(row)
+
+    def builds(self, job: str, limit: Optional[int] = 100) -> list[dict]:
+        """Newest first."""
+        sql = "select * from builds where job = ? order by number desc"
+        args: list[Any] = [job]
+        if limit is not None:
+            sql += " limit ?"
+            args.append(limit)
+        return [_decode_build(r) for r in self.db.execute_returning_dicts(sql, args)]
+
+    def running_builds(self) -> list[dict]:
+        return [_decode_build(r) for r in self.db.execute_returning_dicts(
+            "select * from builds where state = 'running' order by id")]
+
+    def permalink(self, job: str, link: str) -> Optional[int]:
+        """The build number a permalink (lastBuild, lastSuccessfulBuild, ...) points at."""
+        where = _PERMALINKS.get(link)
+        if where is None:
+            return None
+        if isinstance(where, tuple):   # one index lookup per result, not a scan of the history
+            found = [self.permalink(job, f"_{r}") for r in where]
+            return max((n for n in found if n is not None), default=None)
+        order = "asc" if link == "firstBuild" else "desc"
+        row = _one(self.db, f"select number from builds where job = ? and ({where}) order by number {order} limit 1",
+                   [job])
+        return row["number"] if row else None
+
+    def request_stop(self, job: str, number: int, how: str) -> dict:
+        build = self.build(job, number)
+        with _exclusive(self.db) as db:
+            db.execute("update builds set stop_request = ? where id = ? and state = 'running'", [how, build["id"]])
+        return build
+
+    def finish_build(self, build_id: int, result: str, duration_ms: int) -> None:
+        with _exclusive(self.db) as db:
+            db.execute("update builds set state = 'done', result = ?, duration = ? where id = ? and state = 'running'",
+                       [result, duration_ms, build_id])
+
+    def set_description(self, build_id: int, description: Optional[str]) -> None:
+        with _exclusive(self.db) as db:
+            db.execute("update builds set description = ? where id = ?", [description, build_id])
+
+    def delete_build(self, job: str, number: int) -> None:
+        build = self.build(job, number)
+        with _exclusive(self.db) as db:
+            db.execute("delete from stages where build_id = ?", [build["id"]])
+            db.execute("delete from artifacts where build_id = ?", [build["id"]])
+            db.execute("delete from builds where id = ?", [build["id"]])
+        shutil.rmtree(self.log_path(build).parent, ignore_errors=True)
+
+    def discard_old_builds(self, job: str, num_to_keep: int) -> list[int]:
+        """buildDiscarder(logRotator(numToKeepStr)): drop finished builds beyond the newest N."""
+        rows = self.db.execute_returning_dicts(
+            "select number from builds where job = ? and state = 'done' order by number desc limit -1 offset ?",
+            [job, num_to_keep])
+        numbers = [r["number"] for r in rows]
+        for number in numbers:
+            self.delete_build(job, number)
+        return numbers
+
+    # ------------------------------------------------------------------ stages
+    def save_stages(self, build_id: int, stages: list[dict]) -> None:
+        with _exclusive(self.db) as db:
+            db.execute("delete from stages where build_id = ?", [build_id])
+            for seq, stage in enumerate(stages):
+                db.execute("insert into stages (build_id, seq, name, parent, status, start_ms, duration_ms) "
+                           "values (?, ?, ?, ?, ?, ?, ?)",
+                           [build_id, seq, stage["name"], stage.get("parent"), stage["status"],
+                            stage["start_ms"], stage["duration_ms"]])
+
+    def stages(self, build_id: int) -> list[dict]:
+        return list(self.db.execute_returning_dicts(
+            "select * from stages where build_id = ? order by seq", [build_id]))
+
+    def index_artifacts(self, build_id: int, files: Iterable[tuple[str, int]]) -> None:
+        with _exclusive(self.db) as db:
+            for relative_path, size in files:
+                db.execute("insert or replace into artifacts (build_id, relative_path, size) values (?, ?, ?)",
+                           [build_id, relative_path, size])
+
+    def artifacts(self, build_id: int) -> list[dict]:
+        return list(self.db.execute_returning_dicts(
+            "select * from artifacts where build_id = ? order by relative_path", [build_id]))
+
+    # ------------------------------------------------------------------ logs
+    def log_path(self, build: dict) -> Path:
+        return self.home / build["log"]
+
+    def read_log(self, build: dict, start: int = 0) -> tuple[bytes, int]:
+        """The log's bytes from `start`, and the offset to ask for next time."""
+        path = self.log_path(build)
+        try:
+            with open(path, "rb") as f:
+                size = os.fstat(f.fileno()).st_size
+                if start >= size:
+                    return b"", max(start, size) if start <= size else size
+                f.seek(max(0, start))
+                data = f.read(size - max(0, start))
+        except FileNotFoundError:
+            return b"", 0
+        return data, max(0, start) + len(data)
+
+    def append_log(self, build: dict, text: str) -> None:
+        with open(self.log_path(build), "a", encoding="utf-8") as f:
+            f.write(text)
+
+
+_PERMALINKS = {
+    "lastBuild": "1",
+    "firstBuild": "1",
+    "lastCompletedBuild": "state = 'done'",
+    "lastSuccessfulBuild": ("SUCCESS", "UNSTABLE"),
+    "lastStableBuild": "result = 'SUCCESS'",
+    "lastFailedBuild": "result = 'FAILURE'",
+    "lastUnstableBuild": "result = 'UNSTABLE'",
+    "lastUnsuccessfulBuild": ("UNSTABLE", "FAILURE", "NOT_BUILT", "ABORTED"),
+}
+PERMALINKS = tuple(_PERMALINKS)
+_PERMALINKS.update({f"_{r}": f"result = '{r}'" for r in ("SUCCESS", "UNSTABLE", "FAILURE", "NOT_BUILT", "ABORTED")})
+
+
+class _exclusive:
+    """`BEGIN IMMEDIATE ... COMMIT`: take the write lock up front so read-then-write cannot race."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def __enter__(self) -> Database:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _one(db: Database, sql: str, args: list) -> Optional[dict]:
+    rows = db.execute_returning_dicts(sql, args)
+    return rows[0] if rows else None
+
+
+def _like_prefix(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _dir_name(job: str) -> str:
+    """Job folders on disk: one folder per path segment (names were validated, no `..`)."""
+    return "/jobs/".join(job.split("/"))
+
+
+def _decode_job(row: dict) -> dict:
+    job = dict(row)
+    job["params"] = json.loads(row["params"] or "[]")
+    job["props"] = json.loads(row["props"] or "{}")
+    job["disabled"] = bool(row["disabled"])
+    return job
+
+
+def _decode_item(row: dict) -> dict:
+    item = dict(row)
+    item["params"] = json.loads(row["params"] or "{}")
+    item["causes"] = json.loads(row["causes"] or "[]")
+    return item
+
+
+def _decode_build(row: dict) -> dict:
+    build = dict(row)
+    build["params"] = json.loads(row["params"] or "{}")
+    build["causes"] = json.loads(row["causes"] or "[]")
+    return build
