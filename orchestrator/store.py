@@ -285,6 +285,22 @@ class Store:
                    [job])
         return row["number"] if row else None
 
+    def permalinks(self, job: str) -> dict[str, Optional[int]]:
+        """Every permalink of a job in one statement (one index lookup per link, no history scan)."""
+        parts, args = [], []
+        for link in PERMALINKS:
+            where = _PERMALINKS[link]
+            clauses = [f"result = '{r}'" for r in where] if isinstance(where, tuple) else [where]
+            order = "asc" if link == "firstBuild" else "desc"
+            lookups = [f"(select number from builds where job = ? and ({c}) order by number {order} limit 1)"
+                       for c in clauses]
+            args.extend([job] * len(lookups))
+            # SQLite's multi-argument max() is NULL if any argument is: -1 stands for "none"
+            parts.append(lookups[0] if len(lookups) == 1 else
+                         "max(" + ", ".join(f"coalesce({x}, -1)" for x in lookups) + ")")
+        row = self.db.execute(f"select {', '.join(parts)}", args).fetchone()
+        return {link: (None if n is None or n < 0 else n) for link, n in zip(PERMALINKS, row, strict=True)}
+
     def request_stop(self, job: str, number: int, how: str) -> dict:
         build = self.build(job, number)
         with _exclusive(self.db) as db:

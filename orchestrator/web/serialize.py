@@ -55,9 +55,10 @@ class Exporter:
                        "parameterDefinitions": [param_definition(p) for p in job["params"]]}
         props = [params_prop] if job["params"] else []
         last = Lazy(lambda: store.builds(name, limit=1))
+        permalinks = Lazy(lambda: store.permalinks(name))
 
         def link(which: str):
-            return Lazy(lambda: self._build_ref(name, store.permalink(name, which)))
+            return Lazy(lambda: self._build_ref(name, permalinks()[which]))
 
         out = {"_class": JOB, SUMMARY: ("name", "url", "color"), HIDDEN: ("allBuilds",),
                "actions": props + [{}], "description": job["description"], "displayName": name.split("/")[-1],

@@ -21,13 +21,19 @@ class TreeError(UsageError):
 
 
 class Lazy:
-    __slots__ = ("fn",)
+    """A value computed on first use and remembered (objects live for one request)."""
+    __slots__ = ("fn", "value", "done")
 
     def __init__(self, fn: Callable[[], Any]) -> None:
         self.fn = fn
+        self.done = False
+        self.value = None
 
     def __call__(self) -> Any:
-        return self.fn()
+        if not self.done:
+            self.value = self.fn()
+            self.done = True
+        return self.value
 
 
 def _value(v: Any) -> Any:

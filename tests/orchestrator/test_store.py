@@ -71,3 +71,17 @@ def test_folders_permalinks_and_delete(tmp_path):
     with pytest.raises(NotFound):
         store.job("team/app")
     assert store.job("team_other")["name"] == "team_other"
+
+
+def test_permalinks_in_one_statement_match_one_by_one(tmp_path):
+    from orchestrator.store import PERMALINKS, Store
+    store = Store(tmp_path)
+    store.upsert_job("p", "pipeline { agent any; stages { stage('a') { steps { echo 'x' } } } }")
+    results = ["SUCCESS", "FAILURE", "UNSTABLE", "ABORTED", "SUCCESS", "NOT_BUILT"]
+    for result in results:
+        build = store.start_build(store.enqueue("p", params={}, causes=[], delay_ms=0))
+        store.finish_build(build["id"], result, 1)
+    together = store.permalinks("p")
+    assert together == {link: store.permalink("p", link) for link in PERMALINKS}
+    assert together["lastSuccessfulBuild"] == 5 and together["lastUnsuccessfulBuild"] == 6
+    assert together["lastStableBuild"] == 5 and together["firstBuild"] == 1
