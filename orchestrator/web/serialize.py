@@ -10,7 +10,7 @@ from typing import Any, Optional
 from urllib.parse import quote
 
 from orchestrator.store import PERMALINKS, Store, now_ms
-from orchestrator.web.tree import HIDDEN, SUMMARY, Lazy
+from orchestrator.web.tree import HIDDEN, SUMMARY, Deferred, Lazy
 
 JOB = "org.jenkinsci.plugins.workflow.job.WorkflowJob"
 RUN = "org.jenkinsci.plugins.workflow.job.WorkflowRun"
@@ -64,8 +64,8 @@ class Exporter:
                "actions": props + [{}], "description": job["description"], "displayName": name.split("/")[-1],
                "displayNameOrNull": None, "fullDisplayName": name.replace("/", " » "), "fullName": name,
                "name": name.split("/")[-1], "url": self.job_url(name), "buildable": not job["disabled"],
-               "builds": Lazy(lambda: [self.build(b) for b in store.builds(name, limit=100)]),
-               "allBuilds": Lazy(lambda: [self.build(b) for b in store.builds(name, limit=None)]),
+               "builds": Lazy(lambda: [self.deferred_build(b) for b in store.builds(name, limit=100)]),
+               "allBuilds": Lazy(lambda: [self.deferred_build(b) for b in store.builds(name, limit=None)]),
                "color": Lazy(lambda: self.color(job, last())),
                "healthReport": [], "inQueue": Lazy(lambda: bool(queued())), "keepDependencies": False,
                "nextBuildNumber": job["next_build_number"], "property": props,
@@ -92,6 +92,11 @@ class Exporter:
         return self.build(self.store.build(job, number)) if number is not None else None
 
     # ------------------------------------------------------------ builds
+    def deferred_build(self, b: dict) -> Deferred:
+        url = self.build_url(b["job"], b["number"])
+        return Deferred({"_class": RUN, SUMMARY: ("number", "url"), "number": b["number"], "url": url},
+                        Lazy(lambda: self.build(b)))
+
     def build(self, b: dict) -> dict:
         store = self.store
         running = b["state"] == "running"

@@ -36,8 +36,22 @@ class Lazy:
         return self.value
 
 
+class Deferred:
+    """An object whose summary is known cheaply and whose full form is built only when shown:
+    the 100 builds of a job's JSON are summaries (`number`, `url`) at the default depth."""
+    __slots__ = ("summary", "full")
+
+    def __init__(self, summary: dict, full: Lazy) -> None:
+        self.summary = summary
+        self.full = full
+
+
 def _value(v: Any) -> Any:
-    return v() if isinstance(v, Lazy) else v
+    if isinstance(v, Lazy):
+        return v()
+    if isinstance(v, Deferred):
+        return v.full()
+    return v
 
 
 # ---------------------------------------------------------------- tree= parsing
@@ -146,7 +160,8 @@ def _bare(value: Any) -> Any:
 def by_depth(obj: Any, depth: int, level: int = 0) -> Any:
     """Jenkins' depth: the top object in full, nested objects beyond `depth` in summary form."""
     if isinstance(obj, list):
-        return [by_depth(_value(x), depth, level) for x in obj]
+        return [by_depth(x.summary if isinstance(x, Deferred) and level > depth else _value(x), depth, level)
+                for x in obj]
     if not isinstance(obj, dict):
         return obj
     summary = obj.get(SUMMARY)
