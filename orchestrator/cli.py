@@ -85,6 +85,42 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return main_serve(args)
 
 
+def cmd_casc(args: argparse.Namespace) -> int:
+    """Configuration as code: check JCasC YAML (exit 0 valid, 1 invalid), export it, print its schema."""
+    import json
+
+    from orchestrator import casc
+
+    if args.casc_command == "schema":
+        print(json.dumps(casc.schema(), indent=2))
+        return 0
+    sources = args.files if args.casc_command == "check" else args.casc
+    report = casc.check(",".join(sources) if sources else None)
+    if args.casc_command == "export":
+        for issue in report.errors:
+            print(issue.render(), file=sys.stderr)
+        if report.config is None:
+            return 1
+        sys.stdout.write(casc.export_yaml(report.config))
+        return 0
+    if args.json:
+        print(json.dumps({"valid": report.ok, "errors": [e.as_dict() for e in report.errors],
+                          "warnings": [w.as_dict() for w in report.warnings]}, indent=2))
+        return 0 if report.ok else 1
+    for issue in list(report.errors) + list(report.warnings):
+        first, *rest = issue.render().split("\n")
+        print(first)
+        for line in rest:
+            print(f"    {line}")
+    if report.ok and report.config is not None:
+        c = report.config
+        print(f"OK: {len(c.jobs)} job(s), {len(c.credentials)} credential(s), {len(c.jenkins.clouds)} cloud(s)"
+              + (f", {len(report.warnings)} warning(s)" if report.warnings else ""))
+        return 0
+    print(f"{len(report.errors)} error(s): nothing would be applied")
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orchestrator",
                                      description="A Jenkins-compatible build orchestrator whose agents are Pods.")
@@ -112,6 +148,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--input", choices=("proceed", "abort"), help="how to answer `input` steps when there is "
                                                                     "no terminal to ask on")
     run.set_defaults(func=cmd_run)
+
+    casc = sub.add_parser("casc", help="check, export or describe Configuration as Code (JCasC) YAML",
+                          description=cmd_casc.__doc__)
+    casc_sub = casc.add_subparsers(dest="casc_command", metavar="ACTION")
+    casc_sub.required = True
+    casc_check = casc_sub.add_parser("check", help="validate JCasC sources as one configuration; messages name "
+                                                   "file:line and key")
+    casc_check.add_argument("files", nargs="*", metavar="SOURCE",
+                            help="file, folder or URL (default: $CASC_JENKINS_CONFIG); several merge as in JCasC")
+    casc_check.add_argument("--json", action="store_true", help="print {valid, errors, warnings} as JSON")
+    casc_export = casc_sub.add_parser("export", help="print the configuration as YAML, secrets replaced by ${VARS}")
+    casc_export.add_argument("--casc", action="append", metavar="SOURCE",
+                             help="file, folder or URL to export (repeatable; default: $CASC_JENKINS_CONFIG)")
+    casc_sub.add_parser("schema", help="print the JSON Schema of the supported configuration")
+    casc.set_defaults(func=cmd_casc)
 
     serve = sub.add_parser("serve", help="run the Jenkins-compatible server (REST API under gunicorn + scheduler)",
                            description="Serve the Jenkins-compatible REST API and run queued builds.")
