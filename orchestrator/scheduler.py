@@ -101,8 +101,9 @@ class Running:
 
 class Scheduler:
     def __init__(self, store: Store, *, executors: int = 2, url: str = "http://localhost:8080/",
-                 poll_interval: float = 0.02) -> None:
+                 poll_interval: float = 0.02, credentials: Optional[dict] = None) -> None:
         self.store = store
+        self.credentials = dict(credentials or {})   # JCasC credentials by id, for every build
         self.executors = executors
         self.url = url if url.endswith("/") else url + "/"
         self.poll_interval = poll_interval
@@ -277,6 +278,9 @@ class Scheduler:
         try:
             for cause in row["causes"] or [{"shortDescription": "Started by user anonymous"}]:
                 console.line(cause.get("shortDescription", "Started"))
+            scm = job["props"].get("scm")
+            if scm and not job["script"]:
+                job = dict(job, script=fetch_jenkinsfile(scm, console))
             checked = cached_check(job["script"] or "")
             if not checked.valid or checked.pipeline is None:
                 console.line(render_report(checked.diagnostics, job["script"] or ""))
@@ -287,7 +291,9 @@ class Scheduler:
                 "order by number desc limit 1", [row["job"], row["number"]])
             build = Build(job_name=row["job"], number=row["number"], console=console, home=store.home,
                           workspace_root=store.home / "workspace", url=self.url, cli_mode=False,
-                          previous_result=Result.parse(previous[0]["result"]) if previous else None)
+                          previous_result=Result.parse(previous[0]["result"]) if previous else None,
+                          credentials=self.credentials,
+                          scm={"url": scm["url"], "branch": scm.get("branch") or None} if scm else None)
             build.param_overrides = {k: ("true" if v is True else "false" if v is False else str(v))
                                      for k, v in row["params"].items()}
             build.base_env.update(base_env(build, self.build_key(row)))
@@ -295,6 +301,26 @@ class Scheduler:
             return Engine(build, checked.script, checked.pipeline).run().value
         finally:
             console.close()
+
+
+def fetch_jenkinsfile(scm: dict, console: Any) -> str:
+    """A `cpsScm` job's Jenkinsfile: a shallow clone of its repository, read at `scriptPath`."""
+    import subprocess
+    import tempfile
+    branch = (scm.get("branch") or "").replace("*/", "") or None
+    console.line(f"Obtained {scm.get('script_path') or 'Jenkinsfile'} from git {scm['url']}")
+    with tempfile.TemporaryDirectory() as tmp:
+        command = ["git", "clone", "-q", "--depth", "1"] + (["-b", branch] if branch else []) + [scm["url"], tmp]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            console.line(done.stderr.strip())
+            return ""
+        path = Path(tmp) / (scm.get("script_path") or "Jenkinsfile")
+        try:
+            return path.read_text(encoding="utf-8", errors="surrogateescape")
+        except OSError as e:
+            console.line(f"ERROR: {path.name} not found in {scm['url']}: {e.strerror}")
+            return ""
 
 
 def base_env(build: Any, key: str) -> dict[str, str]:
@@ -337,10 +363,22 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestrator.scheduler")
     parser.add_argument("--home", required=True, type=Path)
     parser.add_argument("--url", default="http://localhost:8080/")
-    parser.add_argument("--executors", type=int, default=int(os.environ.get("ORCHESTRATOR_EXECUTORS", "2")))
+    parser.add_argument("--executors", type=int, default=None)
+    parser.add_argument("--casc", default=None, help="JCasC sources: credentials and numExecutors for builds")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(levelname)s %(message)s")
-    scheduler = Scheduler(Store(args.home), executors=args.executors, url=args.url)
+    credentials: dict = {}
+    executors = args.executors
+    if args.casc:
+        from orchestrator.casc import load
+        config = load(args.casc, os.environ)
+        credentials = config.credentials_by_id()
+        if executors is None:
+            executors = config.jenkins.num_executors
+    if executors is None:
+        executors = int(os.environ.get("ORCHESTRATOR_EXECUTORS", "2"))
+    args.executors = executors
+    scheduler = Scheduler(Store(args.home), executors=executors, url=args.url, credentials=credentials)
     try:
         scheduler.acquire()
     except SchedulerLocked as e:

@@ -37,9 +37,11 @@ def main_serve(args: argparse.Namespace) -> int:
 
     home = (args.home or default_home()).resolve()
     Store(home).close()   # create and migrate once, before the workers race to do it
-    if getattr(args, "casc", None):
-        print("orchestrator serve: --casc is not wired yet (JCasC jobs come with the configuration-as-code "
-              "issue); serving the jobs in the store", file=sys.stderr)
+    casc = getattr(args, "casc", None) or os.environ.get("CASC_JENKINS_CONFIG")
+    if casc:
+        status = apply_casc(home, casc)
+        if status:
+            return status
     env = dict(os.environ, ORCHESTRATOR_HOME=str(home))
     if args.url:
         env["ORCHESTRATOR_URL"] = args.url
@@ -49,7 +51,7 @@ def main_serve(args: argparse.Namespace) -> int:
         env["ORCHESTRATOR_QUIET_PERIOD"] = str(args.quiet_period)
     url = args.url or f"http://{args.host}:{args.port}/"
     scheduler = subprocess.Popen([sys.executable, "-m", "orchestrator.scheduler", "--home", str(home),
-                                  "--url", url], env=env)
+                                  "--url", url] + (["--casc", casc] if casc else []), env=env)
     time.sleep(0.2)
     if scheduler.poll() is not None:
         print(f"orchestrator serve: the scheduler did not start (exit {scheduler.returncode}); "
@@ -57,6 +59,26 @@ def main_serve(args: argparse.Namespace) -> int:
         return 3
     web = subprocess.Popen(gunicorn_command(args.host, args.port, args.workers), env=env)
     return supervise([scheduler, web])
+
+
+def apply_casc(home: Path, sources: str) -> int:
+    """Load the JCasC configuration (all or nothing) and make its jobs the jobs served."""
+    from orchestrator.casc import CascError, load
+    from orchestrator.casc_jobs import apply_jobs
+    from orchestrator.store import Store
+    try:
+        config = load(sources, os.environ)
+    except CascError as e:
+        print(f"orchestrator serve: the configuration was not loaded:\n{e}", file=sys.stderr)
+        return 2
+    store = Store(home)
+    try:
+        done = apply_jobs(store, config)
+    finally:
+        store.close()
+    print(f"orchestrator serve: {len(done['applied'])} job(s) from {sources}"
+          + (f", {len(done['deleted'])} removed" if done["deleted"] else ""), file=sys.stderr)
+    return 0
 
 
 def gunicorn_command(host: str, port: int, workers: int) -> list[str]:

@@ -51,8 +51,9 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, home: Path, workers: int = 2, executors: int = 4) -> None:
+    def __init__(self, home: Path, workers: int = 2, executors: int = 4, extra: tuple[str, ...] = ()) -> None:
         self.home = home
+        self.extra = list(extra)
         self.workers = workers
         self.executors = executors
         self.port = free_port()
@@ -64,7 +65,8 @@ class Server:
         self.log = open(self.home.parent / f"serve-{self.port}.log", "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "orchestrator.server", "--home", str(self.home), "--port", str(self.port),
-             "--workers", str(self.workers), "--executors", str(self.executors), "--quiet-period", "0"],
+             "--workers", str(self.workers), "--executors", str(self.executors), "--quiet-period", "0"]
+            + self.extra,
             env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -74,7 +76,9 @@ class Server:
             except requests.ConnectionError:
                 pass
             if self.proc.poll() is not None:
-                raise RuntimeError(f"serve exited {self.proc.returncode}")
+                self.log.close()
+                raise RuntimeError(f"serve exited {self.proc.returncode}: "
+                                   + (self.home.parent / f"serve-{self.port}.log").read_text()[-2000:])
             time.sleep(0.1)
         raise RuntimeError("serve did not come up")
 
