@@ -121,6 +121,63 @@ def cmd_casc(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_pod(args: argparse.Namespace) -> int:
+    """Print the Pod manifest of each pod agent allocation (kubernetes/docker/dockerfile agents) as
+    YAML documents, like the kubernetes plugin's showRawYaml, and check them before any pod exists:
+    container() names the pod lacks, invalid manifests, privileged containers, hostPath volumes and
+    unpinned images are reported on stderr (exit 1 on errors)."""
+    from pathlib import Path
+
+    import yaml
+
+    from orchestrator.agents.agentparams import literal_params
+    from orchestrator.agents.checks import PodPolicy, allocations, check_pods
+    from orchestrator.agents.pods import BuildRef, PodSpecError, build_pod, select_cloud
+    from orchestrator.grammar import check
+    from orchestrator.grammar.errors import Diagnostic
+
+    text = _read(args.jenkinsfile)
+    result = check(text)
+    diagnostics = list(result.diagnostics)
+    clouds = ()
+    if args.casc:
+        from orchestrator import casc
+        clouds = casc.load(args.casc).jenkins.clouds
+    documents, manifests, agent_params = [], {}, {}
+    policy = PodPolicy(args.allow_privileged, args.allow_host_path)
+    if result.pipeline is not None and result.valid:
+        base = Path(args.jenkinsfile).resolve().parent if args.jenkinsfile != "-" else Path.cwd()
+        job = args.job or base.name or "job"
+        chosen = [al for al in allocations(result.pipeline)
+                  if args.stage is None or al.path == args.stage or al.path.split("/")[-1] == args.stage]
+        for al in chosen:
+            params, warnings = literal_params(al.agent)
+            diagnostics += warnings
+            yaml_file = None
+            if params.get("yamlFile"):
+                path = base / str(params["yamlFile"])
+                yaml_file = path.read_text(encoding="utf-8") if path.is_file() else None
+            try:
+                manifest = build_pod(params, clouds, BuildRef(job, args.number, al.path), kind=al.agent.type,
+                                     yaml_file=yaml_file, image=args.image or f"localhost/{job.lower()}:{args.number}")
+            except PodSpecError as e:
+                diagnostics.append(Diagnostic(al.agent.line, al.agent.column, str(e)))
+                continue
+            manifests[al.path] = manifest
+            documents.append(manifest)
+            if not (args.allow_privileged or args.allow_host_path):
+                policy = PodPolicy.for_cloud(select_cloud(params.get("cloud"), clouds))
+            agent_params[al.path] = params
+        diagnostics += check_pods(result.pipeline, manifests, policy, agent_params)
+        if args.stage is not None and not chosen:
+            diagnostics.append(Diagnostic(1, 1, f"no pod agent for stage '{args.stage}'"))
+    if documents:
+        sys.stdout.write(yaml.safe_dump_all(documents, sort_keys=False))
+    for d in sorted(set(diagnostics)):
+        print(("" if d.severity == "error" else "warning: ") + d.render(), file=sys.stderr)
+    return 1 if any(d.severity == "error" for d in diagnostics) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orchestrator",
                                      description="A Jenkins-compatible build orchestrator whose agents are Pods.")
@@ -163,6 +220,18 @@ def build_parser() -> argparse.ArgumentParser:
                              help="file, folder or URL to export (repeatable; default: $CASC_JENKINS_CONFIG)")
     casc_sub.add_parser("schema", help="print the JSON Schema of the supported configuration")
     casc.set_defaults(func=cmd_casc)
+
+    pod = sub.add_parser("pod", help="print the Pod manifests of a Jenkinsfile's pod agents and check them",
+                         description=cmd_pod.__doc__)
+    pod.add_argument("jenkinsfile", nargs="?", default="Jenkinsfile", metavar="JENKINSFILE")
+    pod.add_argument("--casc", metavar="FILE", help="JCasC YAML with the Kubernetes clouds and pod templates")
+    pod.add_argument("--stage", metavar="NAME", help="only the agent of this stage (name or path A/B)")
+    pod.add_argument("--job", metavar="NAME", help="job name for pod names and labels (default: the folder's)")
+    pod.add_argument("--number", type=int, default=1, help="build number for pod names (default 1)")
+    pod.add_argument("--image", metavar="IMAGE", help="the image a dockerfile agent built")
+    pod.add_argument("--allow-privileged", action="store_true", help="privileged containers are allowed")
+    pod.add_argument("--allow-host-path", action="store_true", help="hostPath volumes are allowed")
+    pod.set_defaults(func=cmd_pod)
 
     serve = sub.add_parser("serve", help="run the Jenkins-compatible server (REST API under gunicorn + scheduler)",
                            description="Serve the Jenkins-compatible REST API and run queued builds.")
