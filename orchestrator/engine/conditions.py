@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 from typing import Iterable, Optional
 
+from orchestrator.errors import FlowInterrupted
 from orchestrator.results import Result
 
 # Jenkins' fixed execution order (BuildCondition ordinals, descending).
@@ -111,3 +112,11 @@ def parse_duration(time: float, unit: str = "MINUTES") -> float:
         return float(time) * factors[str(unit).upper()]
     except KeyError:
         raise ValueError(f"unknown time unit {unit!r}; use one of {', '.join(factors)}") from None
+
+
+def error_result(error: Optional[BaseException]) -> Result:
+    if error is None:
+        return Result.SUCCESS
+    if isinstance(error, FlowInterrupted):
+        return Result.parse(error.result)
+    return Result.FAILURE

@@ -10,8 +10,6 @@ Jenkins' fixed order.
 from __future__ import annotations
 
 import contextlib
-import contextvars
-import threading
 from typing import Any, Callable, Iterator, Optional
 
 from orchestrator.errors import BuildError, FlowInterrupted, StepFailed
@@ -20,25 +18,20 @@ from orchestrator.grammar import groovy as g
 from orchestrator.results import Result
 
 from . import conditions
+from .conditions import error_result
 from .agents import allocate
 from .binding import EngineBinding
-from .context import Build, Cancellation, ExecContext, StageState
+from .context import Build, ExecContext, StageState
 from .environment import bind_environment
 from .globals import CURRENT
+from .parallel import ParallelRunner
+from .post import PostRunner
 from .when import evaluate_when
 
 Body = Callable[[ExecContext], Any]
 
 
-def error_result(error: Optional[BaseException]) -> Result:
-    if error is None:
-        return Result.SUCCESS
-    if isinstance(error, FlowInterrupted):
-        return Result.parse(error.result)
-    return Result.FAILURE
-
-
-class Engine:
+class Engine(ParallelRunner, PostRunner):
     def __init__(self, build: Build, script: g.Script, pipeline: a.Pipeline) -> None:
         from orchestrator.script import Interpreter
         from orchestrator import steps
@@ -345,113 +338,6 @@ class Engine:
             ctx.token.check()
             if step.call is not None:
                 self.evaluate(step.call, ctx)
-
-    # ------------------------------------------------------------ parallel and matrix
-    def fan_out(self, ctx: ExecContext, stage: a.Stage, state: StageState) -> None:
-        fail_fast = bool(stage.fail_fast) or "parallelsAlwaysFailFast" in self.options
-        if stage.parallel is not None:
-            branches = [(child.name, (lambda c: lambda bctx: self.run_stage(bctx, c))(child))
-                        for child in stage.parallel]
-        else:
-            m = stage.matrix
-            axes = [(axis.name, [self.evaluate_string(v, ctx) or "" for v in axis.values]) for axis in m.axes]
-            excludes = [[(x.name, [self.evaluate_string(v, ctx) or "" for v in x.values], x.inverse)
-                         for x in e.axes] for e in m.excludes]
-            cells = conditions.matrix_cells(axes, excludes)
-            branches = [(conditions.matrix_cell_name(cell),
-                         (lambda c: lambda bctx: self.run_stage(bctx, stage, cell=c, matrix=m))(cell))
-                        for cell in cells]
-        self.parallel(ctx, branches, fail_fast)
-
-    def legacy_parallel(self, ctx: ExecContext, stage: a.Stage) -> None:
-        branches = [(b.name, (lambda steps: lambda bctx: self.run_steps(bctx, steps))(b.steps))
-                    for b in stage.parallel_branches]
-        self.parallel(ctx, branches, bool(stage.fail_fast) or "parallelsAlwaysFailFast" in self.options)
-
-    def parallel(self, ctx: ExecContext, branches: list[tuple[str, Body]], fail_fast: bool) -> None:
-        """Run branches concurrently; with failFast the first failure aborts the others."""
-        self.console.pipeline("parallel")
-        errors: dict[str, BaseException] = {}
-        order: list[str] = []
-        lock = threading.Lock()
-        tokens = {name: ctx.token.child() for name, _ in branches}
-
-        def run(name: str, body: Body) -> None:
-            bctx = ctx.derive(token=tokens[name], branch=name)
-            CURRENT.set(bctx)
-            self.console.pipeline(f"{{ (Branch: {name})")
-            try:
-                body(bctx)
-            except BuildError as e:
-                with lock:
-                    errors[name] = e
-                    order.append(name)
-                if fail_fast and not isinstance(e, FlowInterrupted):
-                    reason = FlowInterrupted(f"Failed in branch {name}")
-                    siblings = [t for other, t in tokens.items() if other != name and not t.cancelled]
-                    if siblings:
-                        self.console.line(f"Failed in branch {name}")
-                    for token in siblings:
-                        token.cancel(reason)
-            except Exception as e:  # noqa: BLE001 - a bug in a step must not hang the build
-                with lock:
-                    errors[name] = StepFailed(f"{type(e).__name__}: {e}")
-                    order.append(name)
-            finally:
-                self.console.pipeline("}")
-
-        # each branch thread starts from a copy of this context (current stage, timestamps...)
-        threads = [threading.Thread(target=contextvars.copy_context().run, args=(run, name, body),
-                                    name=f"branch {name}", daemon=True) for name, body in branches]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        for token in tokens.values():
-            token.detach()
-        self.console.pipeline("// parallel")
-        if errors:
-            real = [errors[n] for n in order if not isinstance(errors[n], FlowInterrupted)]
-            raise (real[0] if real else errors[order[0]])
-
-    # ------------------------------------------------------------ post
-    def run_post(self, ctx: ExecContext, post: Optional[a.Post], error: Optional[BuildError],
-                 stage: Optional[StageState]) -> Optional[BuildError]:
-        """Run the post conditions that fire; returns the error in scope afterwards (a failing post
-        block becomes the error when there was none)."""
-        if post is None:
-            return error
-        if stage is None:
-            with self.stage_block(ctx, "Declarative: Post Actions") as state:
-                return self._post_conditions(ctx.derive(stage=state), post, error, None)
-        return self._post_conditions(ctx, post, error, stage)
-
-    def _post_conditions(self, ctx: ExecContext, post: a.Post, error: Optional[BuildError],
-                         stage: Optional[StageState]) -> Optional[BuildError]:
-        current_build = self.binding.globals["currentBuild"]
-        if stage is not None:
-            self.console.line("Post stage")
-        for name in conditions.POST_ORDER:
-            condition = post.get(name)
-            if condition is None:
-                continue
-            build_result = self.build.current_result.combine(error_result(error))
-            result = build_result.combine(stage.warning if stage else None)
-            if not conditions.post_condition_fires(name, result, build_result, self.build.previous_result):
-                continue
-            object.__setattr__(current_build, "_post_result", result)
-            # after an interruption the post blocks still run, in a scope of their own
-            pctx = ctx.derive(token=Cancellation()) if isinstance(error, FlowInterrupted) else ctx
-            try:
-                self.run_steps(pctx, condition.steps)
-            except BuildError as e:
-                self.console.line(f"Error when executing {name} post condition:")
-                self.console.line(str(e))
-                if error is None:  # becomes the stage's (or pipeline's) error; later conditions see it
-                    error = e
-            finally:
-                object.__setattr__(current_build, "_post_result", None)
-        return error
 
     # ------------------------------------------------------------ options, input, tools
     def with_options(self, ctx: ExecContext, options: Optional[a.Options], body: Body, stage: bool) -> None:
