@@ -53,8 +53,10 @@ class LocalAgent:
         capture_stdout: bool = False,
         stop: Optional[threading.Event] = None,
         shell: tuple[str, ...] = ("sh", "-xe"),
+        container: Optional[str] = None,
     ) -> ProcessResult:
-        """Run a script the way Jenkins' `sh` step does: written to a temp file, run by `sh -xe`."""
+        """Run a script the way Jenkins' `sh` step does: written to a temp file, run by `sh -xe`.
+        `container` is ignored: a local agent has none (`container()` only matters in pods)."""
         os.makedirs(cwd, exist_ok=True)
         tmp_dir = Path(str(cwd) + "@tmp")
         tmp_dir.mkdir(parents=True, exist_ok=True)

@@ -58,9 +58,9 @@ def allocate(engine: "Engine", ctx: ExecContext, agent: Optional[a.Agent], body:
         body(ctx.derive(agent=None, workspace=None, cwd=None))
         return
     if agent.type in POD_AGENTS:
-        raise StepFailed(f"agent {{ {agent.type} ... }} needs pod agents, which this orchestrator build cannot run "
-                         "yet; use `agent any` or `agent { label '...' }` to run the steps locally",
-                         agent.line)
+        from .pods import allocate_pod
+        allocate_pod(engine, ctx, agent, body, root=root, checkout=checkout)
+        return
     # agent settings may use the same level's environment values (agent { label "${LABEL}" })
     from .runner import plain_environment
     ectx = ctx.with_env(plain_environment(engine, ctx, environment)) if environment is not None else ctx

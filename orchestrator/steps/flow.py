@@ -132,6 +132,16 @@ def node(call, label=None):
     return call.block(ctx, note=f"Running on {agent.node_name} in {workspace}")
 
 
+@step("container", block=True)
+def container(call, name, shell=None):
+    """Run the block's steps in another container of the pod agent."""
+    agent = call.ctx.agent
+    known = getattr(agent, "containers", None)
+    if known is not None and str(name) not in known:
+        raise call.fail(f"container('{name}'): the pod has no container named '{name}' (it has {', '.join(known)})")
+    return call.block(call.ctx.derive(container=str(name)))
+
+
 @step("script", block=True)
 def script(call):
     return call.block()

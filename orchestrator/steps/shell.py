@@ -15,7 +15,7 @@ def _run(call, script, returnStdout=False, returnStatus=False, encoding=None, la
     result = ctx.agent.run_shell(
         str(script), cwd=str(ctx.cwd or ctx.workspace), env=ctx.environment(),
         on_output=lambda data: console.write(decode(data)), capture_stdout=bool(returnStdout),
-        stop=ctx.token.event,
+        stop=ctx.token.event, container=ctx.container,
     )
     if result.interrupted or ctx.token.cancelled:
         ctx.token.check()

@@ -1,0 +1,125 @@
+"""Pods on one machine with Podman: `podman kube play` / `podman exec` / `podman pod rm`.
+
+The manifest is the one `build_pod` makes for a cluster, with one change: the workspace volume is
+the job's workspace folder on this machine (a hostPath) instead of an emptyDir, so the controller's
+file steps (writeFile, stash, archiveArtifacts...) and the pod's containers see the same files.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import tempfile
+import threading
+import uuid
+from pathlib import Path
+from typing import Callable, Optional
+
+from orchestrator.errors import StepFailed
+
+from .processes import ProcessResult, run_process
+
+CONTAINER_WORKSPACE = "/home/jenkins/agent"
+
+
+def with_host_workspace(manifest: dict, host_path: Path) -> dict:
+    """The manifest with `workspace-volume` bound to `host_path` (a new dict; the input is kept)."""
+    pod = copy.deepcopy(manifest)
+    for volume in pod.get("spec", {}).get("volumes", []):
+        if volume.get("name") == "workspace-volume":
+            for key in [k for k in volume if k != "name"]:
+                del volume[key]
+            volume["hostPath"] = {"path": str(host_path), "type": "Directory"}
+    return pod
+
+
+class PodmanRuntime:
+    """Creates, runs commands in and removes pods with the podman CLI."""
+
+    def __init__(self, podman: str = "podman", timeout: float = 300) -> None:
+        self.podman = podman
+        self.timeout = timeout
+
+    def _run(self, *args: str, timeout: Optional[float] = None) -> subprocess.CompletedProcess:
+        try:
+            return subprocess.run([self.podman, *args], capture_output=True, text=True,
+                                  timeout=timeout or self.timeout)
+        except FileNotFoundError:
+            raise StepFailed("podman is not installed on this machine; install it (Debian: apt-get install "
+                             "podman runc) or configure a Kubernetes cloud") from None
+
+    def create(self, manifest: dict) -> str:
+        """`podman kube play`: start the pod and wait until its containers run. Returns the pod name."""
+        import yaml
+        name = manifest["metadata"]["name"]
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+            yaml.safe_dump(manifest, f, sort_keys=False)
+            path = f.name
+        try:
+            done = self._run("kube", "play", "--replace", path)
+        finally:
+            os.unlink(path)
+        if done.returncode != 0:
+            reason = (done.stderr or done.stdout).strip().splitlines()
+            raise StepFailed(f"Pod {name} could not be created: {reason[-1] if reason else 'podman failed'}")
+        return name
+
+    def delete(self, name: str) -> None:
+        self._run("pod", "rm", "--force", "--time", "0", name, timeout=120)
+
+    def exists(self, name: str) -> bool:
+        return self._run("pod", "exists", name, timeout=30).returncode == 0
+
+    def container_name(self, pod: str, container: str) -> str:
+        return f"{pod}-{container}"
+
+    def exec_argv(self, pod: str, container: str, cwd: str, env: dict[str, str], argv: list[str]) -> list[str]:
+        command = [self.podman, "exec", "-w", cwd]
+        for key, value in sorted(env.items()):
+            command += ["-e", f"{key}={value}"]
+        return command + [self.container_name(pod, container), *argv]
+
+    def kill_processes(self, pod: str, container: str) -> None:
+        """What an abort does inside the container: every process but the container's own init."""
+        self._run("exec", self.container_name(pod, container), "sh", "-c", "kill -9 -1 2>/dev/null; true",
+                  timeout=30)
+
+
+class PodAgent:
+    """Steps of a pod agent: `sh` runs in a container of the pod (the default one, or the one
+    `container('x')` names); the workspace is the shared folder mounted at /home/jenkins/agent."""
+
+    is_unix = True
+
+    def __init__(self, runtime: PodmanRuntime, pod: str, containers: list[str], default_container: str,
+                 host_workspace: Path) -> None:
+        self.runtime = runtime
+        self.pod = pod
+        self.node_name = pod
+        self.containers = containers
+        self.default_container = default_container
+        self.host_workspace = Path(host_workspace)
+
+    def container_path(self, host_path: str) -> str:
+        path = Path(host_path)
+        try:
+            relative = path.resolve().relative_to(self.host_workspace.resolve())
+        except ValueError:
+            return CONTAINER_WORKSPACE
+        return str(Path(CONTAINER_WORKSPACE) / relative) if str(relative) != "." else CONTAINER_WORKSPACE
+
+    def run_shell(self, script: str, *, cwd: str, env: dict[str, str], on_output: Callable[[bytes], None],
+                  capture_stdout: bool = False, stop: Optional[threading.Event] = None,
+                  shell: tuple[str, ...] = ("sh", "-xe"), container: Optional[str] = None) -> ProcessResult:
+        name = container or self.default_container
+        if name not in self.containers:
+            raise StepFailed(f"container('{name}'): the pod has no container named '{name}' "
+                             f"(it has {', '.join(self.containers)})")
+        build_env = {k: v for k, v in env.items() if os.environ.get(k) != v and k not in ("PATH", "HOME")}
+        build_env["WORKSPACE"] = CONTAINER_WORKSPACE
+        argv = self.runtime.exec_argv(self.pod, name, self.container_path(cwd), build_env, [*shell, "-c", script])
+        result = run_process(argv, cwd=str(self.host_workspace), env=dict(os.environ), cookie=uuid.uuid4().hex,
+                             on_output=on_output, capture_stdout=capture_stdout, stop=stop)
+        if result.interrupted:
+            self.runtime.kill_processes(self.pod, name)
+        return result

@@ -1,0 +1,89 @@
+"""Pod agents in the engine: `agent { kubernetes {...} }` (and docker) as a Podman pod on this machine.
+
+The manifest is `build_pod`'s; the pod's workspace volume is the job's workspace folder here, so the
+automatic checkout and the file steps run on the controller side while `sh` runs in the containers.
+The pod is removed afterwards, or kept after a failure with `podRetention onFailure()` (or always()).
+"""
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Callable
+
+from orchestrator.agents.local import LocalAgent
+from orchestrator.errors import BuildError, StepFailed
+from orchestrator.grammar import ast as a
+
+from .context import ExecContext
+
+if TYPE_CHECKING:
+    from .runner import Engine
+
+
+def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Callable[[ExecContext], None],
+                 root: bool, checkout: bool) -> None:
+    from orchestrator.agents.agentparams import literal_params
+    from orchestrator.agents.pods import BuildRef, PodSpecError, agent_settings, build_pod
+    from orchestrator.agents.podman import PodAgent, PodmanRuntime, with_host_workspace
+
+    from .agents import LEASES
+    build = engine.build
+    console = build.console
+    if agent.type == "dockerfile":
+        raise StepFailed("agent { dockerfile } needs an image build, which the Podman runtime does not do yet; "
+                         "build the image first and use agent { docker { image '...' } }", agent.line)
+    params, _warnings = literal_params(agent)
+    allocation = ctx.stage.name if ctx.stage is not None else ""
+    try:
+        manifest = build_pod(params, (), BuildRef(build.job_name, build.number, allocation), kind=agent.type)
+    except PodSpecError as e:
+        raise StepFailed(f"The pod for this agent cannot be built: {e}", agent.line) from None
+    settings = agent_settings(agent.type, params)
+    local = LocalAgent(build.workspace_root)
+    workspace = LEASES.acquire(build.custom_workspace or local.workspace_for(build.job_name))
+    manifest = with_host_workspace(manifest, workspace)
+    containers = [c["name"] for c in manifest["spec"]["containers"]]
+    default = manifest["metadata"].get("annotations", {}).get("kubectl.kubernetes.io/default-container",
+                                                                containers[0])
+    runtime = PodmanRuntime()
+    name = manifest["metadata"]["name"]
+    console.pipeline("podTemplate")
+    console.pipeline("{")
+    console.pipeline("node")
+    failed = False
+    created = False
+    try:
+        console.line(f"Created Pod: podman {name}")
+        runtime.create(manifest)
+        created = True
+        console.line(f"Agent {name} is provisioned from template {name}")
+        console.line(f"Running on {name} in {workspace}")
+        console.pipeline("{")
+        pod_agent = PodAgent(runtime, name, containers, default, workspace)
+        actx = ctx.derive(agent=pod_agent, workspace=workspace, cwd=workspace, container=None)
+        if checkout and build.scm is not None:
+            from orchestrator.steps.scm import checkout_scm
+            # the checkout runs on this machine, into the workspace the pod mounts
+            scm_env = checkout_scm(engine, actx.derive(agent=local))
+            actx = actx.with_env(scm_env)
+        try:
+            body(actx)
+        except BuildError:
+            failed = True
+            raise
+        finally:
+            console.pipeline("}")
+    finally:
+        retention = str(settings.pod_retention or "default").lower()
+        keep = "always" in retention or ("onfailure" in retention and failed)
+        if created and not keep:
+            runtime.delete(name)
+        elif created:
+            console.line(f"Pod {name} kept (podRetention {retention})")
+        LEASES.release(workspace)
+        console.pipeline("// node")
+        console.pipeline("}")
+        console.pipeline("// podTemplate")
+
+
+def podman_available() -> bool:
+    return any(os.access(os.path.join(d, "podman"), os.X_OK) for d in os.environ.get("PATH", "").split(os.pathsep))

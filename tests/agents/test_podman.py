@@ -1,0 +1,139 @@
+"""Real pods with Podman: an `agent { kubernetes { yaml ... } }` pipeline runs in a pod on this machine.
+
+Needs podman (`.ci/run` installs it with runc and busybox-static); the image is built here from a
+busybox-static rootfs, since no registry is reachable.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from orchestrator.results import Result
+from orchestrator.runlocal import RunOptions, run
+
+IMAGE = "localhost/orchestrator-test-busybox:1"
+CONTAINERS_CONF = """[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1000:1000"]
+[engine]
+runtime = "runc"
+"""
+
+
+@pytest.fixture(scope="module")
+def podman(tmp_path_factory):
+    if shutil.which("podman") is None:
+        pytest.skip("podman is not installed (.ci/run installs podman, runc and busybox-static)")
+    busybox = shutil.which("busybox") or "/bin/busybox"
+    if not os.path.exists(busybox):
+        pytest.skip("busybox-static is not installed")
+    base = tmp_path_factory.mktemp("podman")
+    conf = base / "containers.conf"
+    conf.write_text(CONTAINERS_CONF)
+    old = os.environ.get("CONTAINERS_CONF")
+    os.environ["CONTAINERS_CONF"] = str(conf)
+    rootfs = base / "rootfs"
+    (rootfs / "bin").mkdir(parents=True)
+    (rootfs / "tmp").mkdir()
+    shutil.copy(busybox, rootfs / "bin" / "busybox")
+    for tool in ("sh", "cat", "echo", "sleep", "ls", "pwd", "mkdir", "kill", "head", "dd", "true", "false"):
+        (rootfs / "bin" / tool).symlink_to("busybox")
+    tar = base / "rootfs.tar"
+    subprocess.run(["tar", "-C", str(rootfs), "-cf", str(tar), "."], check=True)
+    done = subprocess.run(["podman", "import", "--change", "ENV=PATH=/usr/local/bin:/usr/bin:/bin", str(tar),
+                           IMAGE], capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        pytest.skip(f"podman cannot import an image here: {done.stderr.strip()[-300:]}")
+    yield IMAGE
+    if old is None:
+        os.environ.pop("CONTAINERS_CONF", None)
+    else:
+        os.environ["CONTAINERS_CONF"] = old
+
+
+def pipeline(steps: str, retention: str = "") -> str:
+    return textwrap.dedent(f"""
+        pipeline {{
+            agent {{
+                kubernetes {{
+                    defaultContainer 'build'
+                    {retention}
+                    yaml '''
+        apiVersion: v1
+        kind: Pod
+        spec:
+          containers:
+          - name: build
+            image: {IMAGE}
+            command: ['sleep', '3600']
+            resources:
+              limits: {{cpu: 500m, memory: 96Mi}}
+              requests: {{cpu: 100m, memory: 64Mi}}
+          - name: tools
+            image: {IMAGE}
+            command: ['sleep', '3600']
+            resources:
+              limits: {{cpu: 250m, memory: 160Mi}}
+        '''
+                }}
+            }}
+            stages {{ stage('Build') {{ steps {{
+        {textwrap.indent(textwrap.dedent(steps), '        ')}
+            }} }} }}
+        }}
+        """)
+
+
+MEMORY = "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes"
+
+
+def run_pipeline(tmp_path: Path, text: str, job: str) -> tuple[Result, str]:
+    folder = tmp_path / job
+    folder.mkdir()
+    (folder / "Jenkinsfile").write_text(text)
+    result = run(RunOptions(jenkinsfile=folder / "Jenkinsfile", job=job, home=tmp_path / "home", quiet=True,
+                            workspace=folder / "ws"))
+    return result, (tmp_path / "home/jobs" / job / "builds/1/log").read_text()
+
+
+def pods_named(prefix: str) -> list[str]:
+    done = subprocess.run(["podman", "pod", "ls", "--format", "{{.Name}}"], capture_output=True, text=True)
+    return [name for name in done.stdout.split() if name.startswith(prefix)]
+
+
+def test_two_containers_limits_shared_workspace_and_cleanup(podman, tmp_path):
+    result, log = run_pipeline(tmp_path, pipeline(f"""
+        sh 'echo "build-mem=$({MEMORY})"; echo shared > from-build.txt'
+        container('tools') {{
+            sh 'echo "tools-mem=$({MEMORY})"; cat from-build.txt'
+        }}
+        writeFile file: 'from-controller.txt', text: 'controller'
+        sh 'cat from-controller.txt; echo; echo "ws=$WORKSPACE"'
+    """), "pods-ok")
+    assert result == Result.SUCCESS, log
+    assert "build-mem=100663296" in log and "tools-mem=167772160" in log   # 96Mi and 160Mi, as in the manifest
+    assert "\nshared\n" in log and "controller" in log and "ws=/home/jenkins/agent" in log
+    assert pods_named("pods-ok-") == []                                     # removed after SUCCESS
+
+
+def test_failing_step_fails_the_build_and_on_failure_retention_keeps_the_pod(podman, tmp_path):
+    result, log = run_pipeline(tmp_path, pipeline("sh 'exit 3'", retention="podRetention onFailure()"), "pods-bad")
+    try:
+        assert result == Result.FAILURE
+        assert "script returned exit code 3" in log
+        kept = pods_named("pods-bad-")
+        assert len(kept) == 1 and f"Pod {kept[0]} kept" in log
+    finally:
+        for name in pods_named("pods-bad-"):
+            subprocess.run(["podman", "pod", "rm", "--force", name], capture_output=True)
+
+
+def test_container_the_pod_lacks_is_a_clear_error(podman, tmp_path):
+    result, log = run_pipeline(tmp_path, pipeline("container('maven') { sh 'mvn -v' }"), "pods-missing")
+    assert result == Result.FAILURE
+    assert "the pod has no container named 'maven' (it has build, tools)" in log
+    assert pods_named("pods-missing-") == []
