@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 from orchestrator.agents.local import LocalAgent
-from orchestrator.errors import StepFailed
 from orchestrator.grammar import ast as a
 
 from .context import ExecContext
