@@ -22,6 +22,12 @@ from .processes import ProcessResult, run_process
 CONTAINER_WORKSPACE = "/home/jenkins/agent"
 
 
+def _mebibytes(limit: Optional[int]) -> str:
+    if not limit or limit >= 1 << 60:
+        return "unlimited"
+    return f"{limit / (1 << 20):g}Mi"
+
+
 def with_host_workspace(manifest: dict, host_path: Path) -> dict:
     """The manifest with `workspace-volume` bound to `host_path` (a new dict; the input is kept)."""
     pod = copy.deepcopy(manifest)
@@ -79,6 +85,21 @@ class PodmanRuntime:
             command += ["-e", f"{key}={value}"]
         return command + [self.container_name(pod, container), *argv]
 
+    def memory_state(self, pod: str, container: str) -> tuple[int, Optional[int]]:
+        """(OOM kills so far, memory limit in bytes) from the container's memory cgroup (v2 or v1)."""
+        script = ("cat /sys/fs/cgroup/memory.events 2>/dev/null || cat /sys/fs/cgroup/memory/memory.oom_control; "
+                  "echo limit $(cat /sys/fs/cgroup/memory.max 2>/dev/null || "
+                  "cat /sys/fs/cgroup/memory/memory.limit_in_bytes)")
+        done = self._run("exec", self.container_name(pod, container), "sh", "-c", script, timeout=30)
+        kills, limit = 0, None
+        for line in done.stdout.splitlines():
+            key, _, value = line.partition(" ")
+            if key == "oom_kill" and value.strip().isdigit():
+                kills = int(value)
+            elif key == "limit" and value.strip().isdigit():
+                limit = int(value)
+        return kills, limit
+
     def kill_processes(self, pod: str, container: str) -> None:
         """What an abort does inside the container: every process but the container's own init."""
         self._run("exec", self.container_name(pod, container), "sh", "-c", "kill -9 -1 2>/dev/null; true",
@@ -118,8 +139,14 @@ class PodAgent:
         build_env = {k: v for k, v in env.items() if os.environ.get(k) != v and k not in ("PATH", "HOME")}
         build_env["WORKSPACE"] = CONTAINER_WORKSPACE
         argv = self.runtime.exec_argv(self.pod, name, self.container_path(cwd), build_env, [*shell, "-c", script])
+        kills_before, _ = self.runtime.memory_state(self.pod, name)
         result = run_process(argv, cwd=str(self.host_workspace), env=dict(os.environ), cookie=uuid.uuid4().hex,
                              on_output=on_output, capture_stdout=capture_stdout, stop=stop)
         if result.interrupted:
             self.runtime.kill_processes(self.pod, name)
+        elif result.exit_code != 0:
+            kills, limit = self.runtime.memory_state(self.pod, name)
+            if kills > kills_before:  # the kernel's oom_kill counter moved: say so, with the limit
+                on_output(f"ERROR: the step was killed by the out-of-memory killer in container '{name}' "
+                          f"(memory limit {_mebibytes(limit)})\n".encode())
         return result

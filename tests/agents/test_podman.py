@@ -40,7 +40,7 @@ def podman(tmp_path_factory):
     (rootfs / "bin").mkdir(parents=True)
     (rootfs / "tmp").mkdir()
     shutil.copy(busybox, rootfs / "bin" / "busybox")
-    for tool in ("sh", "cat", "echo", "sleep", "ls", "pwd", "mkdir", "kill", "head", "dd", "true", "false"):
+    for tool in ("sh", "cat", "echo", "sleep", "ls", "pwd", "mkdir", "kill", "head", "tr", "dd", "true", "false"):
         (rootfs / "bin" / tool).symlink_to("busybox")
     tar = base / "rootfs.tar"
     subprocess.run(["tar", "-C", str(rootfs), "-cf", str(tar), "."], check=True)
@@ -137,3 +137,12 @@ def test_container_the_pod_lacks_is_a_clear_error(podman, tmp_path):
     assert result == Result.FAILURE
     assert "the pod has no container named 'maven' (it has build, tools)" in log
     assert pods_named("pods-missing-") == []
+
+
+def test_a_step_over_its_memory_limit_is_reported_as_oom(podman, tmp_path):
+    hog = "a=$(head -c 200000000 /dev/zero | tr '\\\\0' a); echo survived"
+    result, log = run_pipeline(tmp_path, pipeline(f"sh \"{hog}\""), "pods-oom")
+    assert result == Result.FAILURE, log
+    assert "survived" not in log.replace("echo survived", "")
+    assert "script returned exit code 137" in log
+    assert "killed by the out-of-memory killer in container 'build' (memory limit 96Mi)" in log
