@@ -120,6 +120,9 @@ class PodAgent:
         self.containers = containers
         self.default_container = default_container
         self.host_workspace = Path(host_workspace)
+        # OOM kills seen so far per container: a new pod's memory cgroups start at 0, so nothing needs
+        # reading before a step (that would cost a podman exec per step)
+        self.oom_kills: dict[str, int] = {}
 
     def container_path(self, host_path: str) -> str:
         path = Path(host_path)
@@ -139,14 +142,14 @@ class PodAgent:
         build_env = {k: v for k, v in env.items() if os.environ.get(k) != v and k not in ("PATH", "HOME")}
         build_env["WORKSPACE"] = CONTAINER_WORKSPACE
         argv = self.runtime.exec_argv(self.pod, name, self.container_path(cwd), build_env, [*shell, "-c", script])
-        kills_before, _ = self.runtime.memory_state(self.pod, name)
         result = run_process(argv, cwd=str(self.host_workspace), env=dict(os.environ), cookie=uuid.uuid4().hex,
                              on_output=on_output, capture_stdout=capture_stdout, stop=stop)
         if result.interrupted:
             self.runtime.kill_processes(self.pod, name)
         elif result.exit_code != 0:
             kills, limit = self.runtime.memory_state(self.pod, name)
-            if kills > kills_before:  # the kernel's oom_kill counter moved: say so, with the limit
+            seen, self.oom_kills[name] = self.oom_kills.get(name, 0), kills
+            if kills > seen:  # the kernel's oom_kill counter moved: say so, with the limit
                 on_output(f"ERROR: the step was killed by the out-of-memory killer in container '{name}' "
                           f"(memory limit {_mebibytes(limit)})\n".encode())
         return result
