@@ -153,3 +153,21 @@ class PodAgent:
                 on_output(f"ERROR: the step was killed by the out-of-memory killer in container '{name}' "
                           f"(memory limit {_mebibytes(limit)})\n".encode())
         return result
+
+
+def remove_build_pods(job_name: str, number: int, podman: str = "podman") -> int:
+    """Remove the pods a build left behind (after a controller crash); returns how many.
+    Pods carry `orchestrator/job` and `orchestrator/build` labels (see pods.build_pod)."""
+    import shutil
+
+    from .names import label_value
+    if shutil.which(podman) is None:
+        return 0
+    listed = subprocess.run([podman, "pod", "ls", "--format", "{{.Name}}",
+                             "--filter", f"label=orchestrator/job={label_value(job_name)}",
+                             "--filter", f"label=orchestrator/build={number}"],
+                            capture_output=True, text=True, timeout=60)
+    names = listed.stdout.split() if listed.returncode == 0 else []
+    for name in names:
+        subprocess.run([podman, "pod", "rm", "--force", "--time", "0", name], capture_output=True, timeout=120)
+    return len(names)

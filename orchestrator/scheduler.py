@@ -144,8 +144,11 @@ class Scheduler:
             if row["id"] in self.running:
                 continue
             killed = kill_build_processes(self.build_key(row))
+            from orchestrator.agents.podman import remove_build_pods
+            pods = remove_build_pods(row["job"], row["number"])
             self.store.append_log(row, f"\n{RESTART_MESSAGE}\n" +
                                   (f"Killed {killed} leftover process(es) of this build.\n" if killed else "") +
+                                  (f"Removed {pods} leftover pod(s) of this build.\n" if pods else "") +
                                   "Finished: ABORTED\n")
             self.store.finish_build(row["id"], "ABORTED", max(0, now_ms() - row["timestamp"]))
             interrupted.append(row)

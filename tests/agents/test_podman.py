@@ -146,3 +146,24 @@ def test_a_step_over_its_memory_limit_is_reported_as_oom(podman, tmp_path):
     assert "survived" not in log.replace("echo survived", "")
     assert "script returned exit code 137" in log
     assert "killed by the out-of-memory killer in container 'build' (memory limit 96Mi)" in log
+
+
+def test_leftover_pods_of_a_build_are_removed(podman, tmp_path):
+    """What the scheduler's restart recovery does for a build interrupted by a controller crash."""
+    from orchestrator.agents.podman import PodmanRuntime, remove_build_pods
+    from orchestrator.agents.pods import BuildRef, build_pod
+    manifest = build_pod({"yaml": f"spec:\n  containers:\n  - name: build\n    image: {IMAGE}\n"
+                                  "    command: ['sleep', '3600']\n"}, (), BuildRef("crashed/job", 7))
+    runtime = PodmanRuntime()
+    runtime.create(manifest)
+    other = build_pod({"yaml": f"spec:\n  containers:\n  - name: build\n    image: {IMAGE}\n"
+                               "    command: ['sleep', '3600']\n"}, (), BuildRef("crashed/job", 8))
+    runtime.create(other)
+    try:
+        assert runtime.exists(manifest["metadata"]["name"])
+        assert remove_build_pods("crashed/job", 7) == 1
+        assert not runtime.exists(manifest["metadata"]["name"])
+        assert runtime.exists(other["metadata"]["name"])  # only that build's pods
+    finally:
+        runtime.delete(manifest["metadata"]["name"])
+        runtime.delete(other["metadata"]["name"])
