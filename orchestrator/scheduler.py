@@ -150,6 +150,7 @@ class Scheduler:
                                   (f"Killed {killed} leftover process(es) of this build.\n" if killed else "") +
                                   (f"Removed {pods} leftover pod(s) of this build.\n" if pods else "") +
                                   "Finished: ABORTED\n")
+            self.store.index_archive(row)   # what it archived before the crash stays downloadable
             self.store.finish_build(row["id"], "ABORTED", max(0, now_ms() - row["timestamp"]))
             interrupted.append(row)
         return interrupted
@@ -260,6 +261,7 @@ class Scheduler:
         finally:
             if running.build is not None:
                 store.save_stages(row["id"], stage_rows(list(running.build.stages)))
+            store.index_archive(row)
             store.finish_build(row["id"], result, int((time.time() - started) * 1000))
             job = store.find_job(row["job"])
             keep = job["props"].get("num_to_keep") if job else None
@@ -294,6 +296,7 @@ class Scheduler:
                 "order by number desc limit 1", [row["job"], row["number"]])
             build = Build(job_name=row["job"], number=row["number"], console=console, home=store.home,
                           workspace_root=store.home / "workspace", url=self.url, cli_mode=False,
+                          build_dir=store.log_path(row).parent,
                           previous_result=Result.parse(previous[0]["result"]) if previous else None,
                           credentials=self.credentials,
                           scm={"url": scm["url"], "branch": scm.get("branch") or None} if scm else None)

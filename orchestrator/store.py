@@ -354,6 +354,18 @@ class Store:
                 db.execute("insert or replace into artifacts (build_id, relative_path, size) values (?, ?, ?)",
                            [build_id, relative_path, size])
 
+    def archive_dir(self, build: dict) -> Path:
+        """Where `archiveArtifacts` copied this build's files (the engine writes there, next to the log)."""
+        return self.log_path(build).parent / "archive"
+
+    def index_archive(self, build: dict) -> int:
+        """Record the files under the build's archive folder in the artifacts index; how many there are."""
+        root = self.archive_dir(build)
+        files = [(p.relative_to(root).as_posix(), p.stat().st_size)
+                 for p in sorted(root.rglob("*")) if p.is_file()] if root.is_dir() else []
+        self.index_artifacts(build["id"], files)
+        return len(files)
+
     def artifacts(self, build_id: int) -> list[dict]:
         return list(self.db.execute_returning_dicts(
             "select * from artifacts where build_id = ? order by relative_path", [build_id]))

@@ -46,6 +46,8 @@ def ant_glob(root: Path, includes, excludes=None, default_excludes: bool = True)
 
 
 def build_dir(build) -> Path:
+    if build.build_dir is not None:
+        return Path(build.build_dir)
     return Path(build.home) / "jobs" / workspace_name(build.job_name) / "builds" / str(build.number)
 
 

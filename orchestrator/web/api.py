@@ -6,12 +6,16 @@ becoming a path separator.
 """
 from __future__ import annotations
 
+import html
 import json
+import mimetypes
 import secrets
+import tempfile
+import zipfile
 from typing import Any, Callable
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
-from flask import Blueprint, Response, current_app, redirect, request
+from flask import Blueprint, Response, current_app, redirect, request, send_file
 
 from orchestrator import jobs as jobdefs
 from orchestrator.errors import UsageError
@@ -398,8 +402,41 @@ def dispatch_build(job: dict, ref: str, rest: list[str]) -> Response:
     if rest == ["wfapi", "pendingInputActions"]:
         return json_response([])
     if rest == ["wfapi", "artifacts"]:
-        return json_response([])
+        return json_response(exporter().wfapi_artifacts(build, store().artifacts(build["id"])))
+    if rest and rest[0] == "artifact":
+        return artifact_response(build, rest[1:])
     raise NotFound(f"Not found: {'/'.join(rest)} of {job['name']} #{number}")
+
+
+def artifact_response(build: dict, parts: list[str]) -> Response:
+    """`artifact/PATH` (one file), `artifact/[DIR/]` (a listing), `artifact/[DIR/]*zip*/NAME.zip` (a zip).
+
+    Only paths in the artifacts index are served, so `..` or a file dropped next to the archive never is."""
+    label = f"{build['job']} #{build['number']}"
+    root = store().archive_dir(build)
+    zipped = len(parts) >= 2 and parts[-2] == "*zip*"
+    prefix = "/".join(parts[:-2] if zipped else parts)
+    indexed = [a["relative_path"] for a in store().artifacts(build["id"])]
+    if not zipped and prefix in indexed:
+        if not (root / prefix).is_file():
+            raise NotFound(f"{label}: artifact {prefix!r} is in the index but its file is gone")
+        return send_file(root / prefix, mimetype=mimetypes.guess_type(prefix)[0] or "application/octet-stream",
+                         download_name=prefix.rsplit("/", 1)[-1], max_age=0)
+    under = [p for p in indexed if not prefix or p.startswith(prefix + "/")]
+    if not under:
+        raise NotFound(f"{label} has no artifact {prefix!r}" if prefix else f"{label} has no artifacts")
+    if zipped:
+        spool = tempfile.SpooledTemporaryFile(max_size=16 << 20)
+        top = prefix.rsplit("/", 1)[-1] if prefix else "archive"
+        with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
+            for relative in under:
+                archive.write(root / relative, f"{top}/{relative[len(prefix):].lstrip('/')}")
+        spool.seek(0)
+        return send_file(spool, mimetype="application/zip", as_attachment=True, download_name=parts[-1])
+    base = exporter().build_url(build["job"], build["number"]) + "artifact/"
+    links = "".join(f'<li><a href="{html.escape(base + quote(p))}">{html.escape(p)}</a></li>' for p in under)
+    return Response(f"<!DOCTYPE html><title>Artifacts of {html.escape(label)}</title><ul>{links}</ul>\n",
+                    mimetype="text/html")
 
 
 def progressive(build: dict) -> Response:

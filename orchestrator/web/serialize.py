@@ -196,6 +196,12 @@ class Exporter:
                 "computer": [node], "displayName": "Nodes", "totalExecutors": self.executors}
 
     # ------------------------------------------------------------ stage view (wfapi)
+    def wfapi_artifacts(self, b: dict, artifacts: list[dict]) -> list[dict]:
+        path = self.job_url(b["job"])[len(self.base) - 1:] + f"{b['number']}/artifact/"
+        return [{"id": f"n{i}", "name": a["relative_path"].rsplit("/", 1)[-1], "path": a["relative_path"],
+                 "url": path + quote(a["relative_path"]), "size": a["size"]}
+                for i, a in enumerate(artifacts, 1)]
+
     def wfapi_run(self, b: dict) -> dict:
         job, number = b["job"], b["number"]
         path = self.job_url(job)[len(self.base) - 1:] + f"{number}/"
