@@ -39,6 +39,15 @@ def with_host_workspace(manifest: dict, host_path: Path) -> dict:
     return pod
 
 
+
+def conmon_dir() -> str:
+    """The working directory for podman commands. On cgroup v1 podman's conmon writes a file named `oom`
+    into the directory it was started from when a container is OOM-killed; this keeps it out of the
+    caller's folder and the build's workspace (where `archiveArtifacts '**'` would pick it up)."""
+    path = Path(tempfile.gettempdir()) / "orchestrator-podman"
+    path.mkdir(exist_ok=True)
+    return str(path)
+
 class PodmanRuntime:
     """Creates, runs commands in and removes pods with the podman CLI."""
 
@@ -48,7 +57,7 @@ class PodmanRuntime:
 
     def _run(self, *args: str, timeout: Optional[float] = None) -> subprocess.CompletedProcess:
         try:
-            return subprocess.run([self.podman, *args], capture_output=True, text=True,
+            return subprocess.run([self.podman, *args], capture_output=True, text=True, cwd=conmon_dir(),
                                   timeout=timeout or self.timeout)
         except FileNotFoundError:
             raise StepFailed("podman is not installed on this machine; install it (Debian: apt-get install "
@@ -142,7 +151,7 @@ class PodAgent:
         build_env = {k: v for k, v in env.items() if os.environ.get(k) != v and k not in ("PATH", "HOME")}
         build_env["WORKSPACE"] = CONTAINER_WORKSPACE
         argv = self.runtime.exec_argv(self.pod, name, self.container_path(cwd), build_env, [*shell, "-c", script])
-        result = run_process(argv, cwd=str(self.host_workspace), env=dict(os.environ), cookie=uuid.uuid4().hex,
+        result = run_process(argv, cwd=conmon_dir(), env=dict(os.environ), cookie=uuid.uuid4().hex,
                              on_output=on_output, capture_stdout=capture_stdout, stop=stop)
         if result.interrupted:
             self.runtime.kill_processes(self.pod, name)
@@ -166,8 +175,9 @@ def remove_build_pods(job_name: str, number: int, podman: str = "podman") -> int
     listed = subprocess.run([podman, "pod", "ls", "--format", "{{.Name}}",
                              "--filter", f"label=orchestrator/job={label_value(job_name)}",
                              "--filter", f"label=orchestrator/build={number}"],
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=60, cwd=conmon_dir())
     names = listed.stdout.split() if listed.returncode == 0 else []
     for name in names:
-        subprocess.run([podman, "pod", "rm", "--force", "--time", "0", name], capture_output=True, timeout=120)
+        subprocess.run([podman, "pod", "rm", "--force", "--time", "0", name], capture_output=True, timeout=120,
+                       cwd=conmon_dir())
     return len(names)

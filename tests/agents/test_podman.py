@@ -146,6 +146,7 @@ def test_a_step_over_its_memory_limit_is_reported_as_oom(podman, tmp_path):
     assert "survived" not in log.replace("echo survived", "")
     assert "script returned exit code 137" in log
     assert "killed by the out-of-memory killer in container 'build' (memory limit 96Mi)" in log
+    assert not (tmp_path / "pods-oom" / "ws" / "oom").exists()   # conmon's marker file stays out of the workspace
 
 
 def test_leftover_pods_of_a_build_are_removed(podman, tmp_path):
