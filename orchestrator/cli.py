@@ -77,6 +77,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         home=Path(args.home) if args.home else None,
         credentials=Path(args.credentials) if args.credentials else None, input_answer=args.input,
     )
+    if args.casc:
+        from orchestrator import casc
+        try:
+            options.clouds = tuple(casc.load(args.casc).jenkins.clouds)
+        except casc.CascError as e:   # a bad configuration is a usage error here (2), not a failed build (1)
+            print(f"orchestrator: {e}", file=sys.stderr)
+            return 2
     return EXIT_CODES[run(options)]
 
 
@@ -202,6 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--home", metavar="DIR", help="home folder for workspaces, logs and build numbers "
                                                    "(default: $ORCHESTRATOR_HOME or ~/.orchestrator)")
     run.add_argument("--credentials", metavar="FILE", help="JCasC-style YAML with a `credentials:` root")
+    run.add_argument("--casc", metavar="FILE", help="JCasC YAML whose Kubernetes clouds pod agents use "
+                                                    "(pod templates, inheritFrom, containerCap)")
     run.add_argument("--input", choices=("proceed", "abort"), help="how to answer `input` steps when there is "
                                                                     "no terminal to ask on")
     run.set_defaults(func=cmd_run)

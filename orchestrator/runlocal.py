@@ -31,6 +31,7 @@ class RunOptions:
     input_answer: Optional[str] = None
     quiet: bool = False
     nodes: dict[str, dict[str, str]] = field(default_factory=dict)  # agent label -> node env vars
+    clouds: tuple = ()    # JCasC Kubernetes clouds (pod templates, containerCap) for pod agents
 
 
 def default_home() -> Path:
@@ -83,7 +84,7 @@ def run(options: RunOptions) -> Result:
     scm = _git_info(path.resolve().parent) if options.workspace is None else None
 
     build = Build(job_name=job, number=number, console=console, home=home, workspace_root=home / "workspace",
-                  build_dir=build_dir, credentials=credentials, previous_result=previous, custom_workspace=(
+                  build_dir=build_dir, clouds=tuple(options.clouds), credentials=credentials, previous_result=previous, custom_workspace=(
                       options.workspace.resolve() if options.workspace else None),
                   input_answer=options.input_answer, scm=scm, nodes=dict(options.nodes))
     build.param_overrides = dict(options.params)

@@ -101,9 +101,10 @@ class Running:
 
 class Scheduler:
     def __init__(self, store: Store, *, executors: int = 2, url: str = "http://localhost:8080/",
-                 poll_interval: float = 0.02, credentials: Optional[dict] = None) -> None:
+                 poll_interval: float = 0.02, credentials: Optional[dict] = None, clouds: tuple = ()) -> None:
         self.store = store
         self.credentials = dict(credentials or {})   # JCasC credentials by id, for every build
+        self.clouds = tuple(clouds)                  # JCasC Kubernetes clouds, for pod agents
         self.executors = executors
         self.url = url if url.endswith("/") else url + "/"
         self.poll_interval = poll_interval
@@ -296,7 +297,7 @@ class Scheduler:
                 "order by number desc limit 1", [row["job"], row["number"]])
             build = Build(job_name=row["job"], number=row["number"], console=console, home=store.home,
                           workspace_root=store.home / "workspace", url=self.url, cli_mode=False,
-                          build_dir=store.log_path(row).parent,
+                          build_dir=store.log_path(row).parent, clouds=self.clouds,
                           previous_result=Result.parse(previous[0]["result"]) if previous else None,
                           credentials=self.credentials,
                           scm={"url": scm["url"], "branch": scm.get("branch") or None} if scm else None)
@@ -374,17 +375,20 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(levelname)s %(message)s")
     credentials: dict = {}
+    clouds: tuple = ()
     executors = args.executors
     if args.casc:
         from orchestrator.casc import load
         config = load(args.casc, os.environ)
         credentials = config.credentials_by_id()
+        clouds = tuple(config.jenkins.clouds)
         if executors is None:
             executors = config.jenkins.num_executors
     if executors is None:
         executors = int(os.environ.get("ORCHESTRATOR_EXECUTORS", "2"))
     args.executors = executors
-    scheduler = Scheduler(Store(args.home), executors=executors, url=args.url, credentials=credentials)
+    scheduler = Scheduler(Store(args.home), executors=executors, url=args.url, credentials=credentials,
+                          clouds=clouds)
     try:
         scheduler.acquire()
     except SchedulerLocked as e:

@@ -100,6 +100,7 @@ class Build:
     url: str = "http://localhost:8080/"
     custom_workspace: Optional[Path] = None
     cli_mode: bool = True
+    clouds: tuple = ()                      # JCasC Kubernetes clouds: pod templates, containerCap
     build_dir: Optional[Path] = None       # where the log, archive/ and stashes/ live; None: derived from home
     input_answer: Optional[str] = None     # CLI: how to answer `input` ("proceed"/"abort"), None: ask or abort
     scm: Optional[dict] = None             # {"url":..., "branch":...} when the Jenkinsfile comes from git

@@ -22,10 +22,8 @@ if TYPE_CHECKING:
 def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Callable[[ExecContext], None],
                  root: bool, checkout: bool) -> None:
     from orchestrator.agents.agentparams import literal_params
-    from orchestrator.agents.pods import BuildRef, PodSpecError, agent_settings, build_pod
-    from orchestrator.agents.podman import PodAgent, PodmanRuntime, with_host_workspace
-
-    from .agents import LEASES
+    from orchestrator.agents.capacity import POD_SLOTS
+    from orchestrator.agents.pods import BuildRef, PodSpecError, agent_settings, build_pod, select_cloud
     build = engine.build
     console = build.console
     if agent.type == "dockerfile":
@@ -34,10 +32,32 @@ def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Calla
     params, _warnings = literal_params(agent)
     allocation = ctx.stage.name if ctx.stage is not None else ""
     try:
-        manifest = build_pod(params, (), BuildRef(build.job_name, build.number, allocation), kind=agent.type)
+        manifest = build_pod(params, build.clouds, BuildRef(build.job_name, build.number, allocation),
+                             kind=agent.type)
+        cloud = select_cloud(params.get("cloud"), build.clouds)
     except PodSpecError as e:
         raise StepFailed(f"The pod for this agent cannot be built: {e}", agent.line) from None
     settings = agent_settings(agent.type, params)
+    cloud_name, cap = (cloud.name, cloud.container_cap) if cloud is not None else ("", None)
+
+    def say_waiting(in_use: int) -> None:
+        console.line(f"Waiting for a pod: cloud '{cloud_name or 'default'}' already runs {in_use} pod(s), "
+                     f"its containerCap")
+    if not POD_SLOTS.acquire(cloud_name, cap, ctx.token.event, say_waiting):
+        ctx.token.check()   # aborted while waiting: raises the abort, no slot was taken
+    try:
+        _run_in_pod(engine, ctx, manifest, settings, body, checkout)
+    finally:
+        POD_SLOTS.release(cloud_name)
+
+
+def _run_in_pod(engine: "Engine", ctx: ExecContext, manifest: dict, settings, body: Callable[[ExecContext], None],
+                checkout: bool) -> None:
+    from orchestrator.agents.podman import PodAgent, PodmanRuntime, with_host_workspace
+
+    from .agents import LEASES
+    build = engine.build
+    console = build.console
     local = LocalAgent(build.workspace_root)
     workspace = LEASES.acquire(build.custom_workspace or local.workspace_for(build.job_name))
     manifest = with_host_workspace(manifest, workspace)

@@ -168,3 +168,35 @@ def test_leftover_pods_of_a_build_are_removed(podman, tmp_path):
     finally:
         runtime.delete(manifest["metadata"]["name"])
         runtime.delete(other["metadata"]["name"])
+
+
+def test_cloud_container_cap_makes_a_second_pod_wait(podman, tmp_path):
+    """Two parallel branches, each with its own pod, on a cloud with containerCap 1: they run one after the other."""
+    from orchestrator.casc.model import KubernetesCloud
+    branch = """
+              stage('%s') {
+                agent { kubernetes { yaml \'\'\'
+        spec:
+          containers:
+          - name: build
+            image: %s
+            command: ['sleep', '3600']
+        \'\'\' } }
+                steps { sh 'echo in-%s; sleep 1' }
+              }"""
+    text = ("pipeline {\n  agent none\n  stages { stage('Both') { parallel {"
+            + branch % ("one", IMAGE, "one") + branch % ("two", IMAGE, "two") + "\n  } } }\n}\n")
+    folder = tmp_path / "pods-cap"
+    folder.mkdir()
+    (folder / "Jenkinsfile").write_text(text)
+    result = run(RunOptions(jenkinsfile=folder / "Jenkinsfile", job="pods-cap", home=tmp_path / "home", quiet=True,
+                            clouds=(KubernetesCloud(name="local", container_cap=1),)))
+    log = (tmp_path / "home/jobs/pods-cap/builds/1/log").read_text()
+    assert result == Result.SUCCESS, log
+    assert "Waiting for a pod: cloud 'local' already runs 1 pod(s), its containerCap" in log
+    assert "in-one" in log and "in-two" in log
+    created = [line for line in log.splitlines() if "Created Pod" in line]
+    assert len(created) == 2
+    # the second pod is created only after the first branch left its podTemplate (its pod removed)
+    assert log.index(created[1]) > log.index("[Pipeline] // podTemplate"), log
+    assert pods_named("pods-cap-") == []

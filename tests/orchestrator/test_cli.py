@@ -157,3 +157,24 @@ def test_run_exit_codes(tmp_path):
     done = subprocess.run([sys.executable, "-m", "orchestrator", "run", str(bad), "--home", str(tmp_path / "h")],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and 'Missing required section "agent"' in done.stderr
+
+
+def test_run_with_a_bad_casc_file_is_a_usage_error_with_its_position(tmp_path, capsys):
+    jenkinsfile = tmp_path / "Jenkinsfile"
+    jenkinsfile.write_text(VALID)
+    casc = tmp_path / "jenkins.yaml"
+    casc.write_text("jenkins:\n  clouds:\n  - kubernetes:\n      name: k8s\n      containerCap: lots\n")
+    assert main(["run", str(jenkinsfile), "--casc", str(casc), "--home", str(tmp_path / "home")]) == 2
+    err = capsys.readouterr().err
+    assert f"{casc}:5:" in err and "containerCap" in err
+    assert not (tmp_path / "home").exists()    # nothing ran
+
+
+def test_run_with_casc_clouds_still_runs_local_agents(tmp_path, capsys):
+    jenkinsfile = tmp_path / "Jenkinsfile"
+    jenkinsfile.write_text(VALID)
+    casc = tmp_path / "jenkins.yaml"
+    casc.write_text("jenkins:\n  clouds:\n  - kubernetes:\n      name: k8s\n      containerCap: 2\n")
+    assert main(["run", str(jenkinsfile), "--casc", str(casc), "--home", str(tmp_path / "home"),
+                 "--workspace", str(tmp_path)]) == 0
+    assert "hello" in capsys.readouterr().out
