@@ -66,6 +66,11 @@ def allocate(engine: "Engine", ctx: ExecContext, agent: Optional[a.Agent], body:
     custom = _custom_workspace(engine, ectx, agent)
     label = _label(engine, ectx, agent)
     build = engine.build
+    template = template_for_label(label, build.clouds) if build.clouds and custom is None else None
+    if template is not None:   # Jenkins would provision this label from the cloud's pod template
+        from .pods import allocate_pod
+        allocate_pod(engine, ctx, agent, body, root=root, checkout=checkout, template=template)
+        return
     local = LocalAgent(build.workspace_root)
     if build.custom_workspace is not None and custom is None:
         workspace = build.custom_workspace
@@ -113,3 +118,16 @@ def _label(engine: "Engine", ctx: ExecContext, agent: a.Agent) -> Optional[str]:
 def _custom_workspace(engine: "Engine", ctx: ExecContext, agent: a.Agent) -> Optional[str]:
     value = agent.param("customWorkspace")
     return engine.evaluate_string(value, ctx) if value is not None else None
+
+
+def template_for_label(label: Optional[str], clouds) -> Optional[tuple]:
+    """The first (cloud, pod template) of the JCasC clouds whose labels include `label`, as the plugin
+    provisions a label from the first template that matches; None runs the agent here.
+    Only plain labels match (no `&&`/`||` expressions)."""
+    if not label or not label.strip():
+        return None
+    for cloud in clouds:
+        for template in cloud.templates:
+            if label.strip() in (template.label or "").split():
+                return cloud, template
+    return None

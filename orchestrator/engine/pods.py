@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 
 def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Callable[[ExecContext], None],
-                 root: bool, checkout: bool) -> None:
+                 root: bool, checkout: bool, template=None) -> None:
+    """`agent { kubernetes/docker {...} }`, or (with `template`, a (cloud, pod template) of the JCasC clouds)
+    an agent whose label a static pod template carries."""
     from orchestrator.agents.agentparams import literal_params
     from orchestrator.agents.capacity import POD_SLOTS
     from orchestrator.agents.pods import BuildRef, PodSpecError, agent_settings, build_pod, select_cloud
@@ -29,26 +31,33 @@ def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Calla
     if agent.type == "dockerfile":
         raise StepFailed("agent { dockerfile } needs an image build, which the Podman runtime does not do yet; "
                          "build the image first and use agent { docker { image '...' } }", agent.line)
-    params, _warnings = literal_params(agent)
+    if template is not None:
+        params: dict = {"cloud": template[0].name, "inheritFrom": template[1].name}
+    else:
+        params, _warnings = literal_params(agent)
     allocation = ctx.stage.name if ctx.stage is not None else ""
     try:
         manifest = build_pod(params, build.clouds, BuildRef(build.job_name, build.number, allocation),
-                             kind=agent.type)
+                             kind="kubernetes" if template is not None else agent.type)
         cloud = select_cloud(params.get("cloud"), build.clouds)
     except PodSpecError as e:
         raise StepFailed(f"The pod for this agent cannot be built: {e}", agent.line) from None
-    settings = agent_settings(agent.type, params)
-    cloud_name, cap = (cloud.name, cloud.container_cap) if cloud is not None else ("", None)
+    settings = agent_settings("kubernetes" if template is not None else agent.type, params)
+    cloud_name = cloud.name if cloud is not None else ""
+    caps = [(cloud_name, cloud.container_cap if cloud is not None else None)]
+    if template is not None:   # a declarative agent's own template is new each time: only static ones cap
+        caps.append((f"{cloud_name}/{template[1].name}", template[1].instance_cap))
 
-    def say_waiting(in_use: int) -> None:
-        console.line(f"Waiting for a pod: cloud '{cloud_name or 'default'}' already runs {in_use} pod(s), "
-                     f"its containerCap")
-    if not POD_SLOTS.acquire(cloud_name, cap, ctx.token.event, say_waiting):
+    def say_waiting(key: str, in_use: int) -> None:
+        what = (f"pod template '{template[1].name}' already runs {in_use} pod(s), its instanceCap" if key != cloud_name
+                else f"cloud '{cloud_name or 'default'}' already runs {in_use} pod(s), its containerCap")
+        console.line(f"Waiting for a pod: {what}")
+    if not POD_SLOTS.acquire(caps, ctx.token.event, say_waiting):
         ctx.token.check()   # aborted while waiting: raises the abort, no slot was taken
     try:
         _run_in_pod(engine, ctx, manifest, settings, body, checkout)
     finally:
-        POD_SLOTS.release(cloud_name)
+        POD_SLOTS.release([key for key, _cap in caps])
 
 
 def _run_in_pod(engine: "Engine", ctx: ExecContext, manifest: dict, settings, body: Callable[[ExecContext], None],

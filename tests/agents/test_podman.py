@@ -200,3 +200,42 @@ def test_cloud_container_cap_makes_a_second_pod_wait(podman, tmp_path):
     # the second pod is created only after the first branch left its podTemplate (its pod removed)
     assert log.index(created[1]) > log.index("[Pipeline] // podTemplate"), log
     assert pods_named("pods-cap-") == []
+
+
+def test_label_agent_runs_in_a_pod_from_the_matching_cloud_template_within_its_instance_cap(podman, tmp_path):
+    """`agent { label 'maven' }` with a JCasC cloud template labelled maven (instanceCap 1): pods, one at a time."""
+    from orchestrator import casc
+    (tmp_path / "jenkins.yaml").write_text(textwrap.dedent(f"""
+        jenkins:
+          clouds:
+          - kubernetes:
+              name: local
+              containerCap: 5
+              templates:
+              - name: maven
+                label: maven java
+                instanceCap: 1
+                containers:
+                - name: build
+                  image: {IMAGE}
+                  command: sleep
+                  args: "3600"
+                  resourceLimitMemory: 128Mi
+        """))
+    clouds = tuple(casc.load(str(tmp_path / "jenkins.yaml")).jenkins.clouds)
+    branch = "stage('%s') {\n agent { label 'maven' }\n steps { sh 'echo in-%s; " + MEMORY + "; sleep 1' }\n}"
+    text = ("pipeline {\n  agent none\n  stages { stage('Both') { parallel {\n"
+            + branch % ("one", "one") + "\n" + branch % ("two", "two") + "\n  } } }\n}\n")
+    folder = tmp_path / "pods-label"
+    folder.mkdir()
+    (folder / "Jenkinsfile").write_text(text)
+    result = run(RunOptions(jenkinsfile=folder / "Jenkinsfile", job="pods-label", home=tmp_path / "home", quiet=True,
+                            clouds=clouds))
+    log = (tmp_path / "home/jobs/pods-label/builds/1/log").read_text()
+    assert result == Result.SUCCESS, log
+    assert "Waiting for a pod: pod template 'maven' already runs 1 pod(s), its instanceCap" in log
+    created = [line for line in log.splitlines() if "Created Pod" in line]
+    assert len(created) == 2 and "in-one" in log and "in-two" in log
+    assert log.count(str(128 * 1024 * 1024)) >= 2       # the template's memory limit, in each pod's cgroup
+    assert log.index(created[1]) > log.index("[Pipeline] // podTemplate"), log
+    assert pods_named("pods-label-") == []
