@@ -7,7 +7,7 @@ The pod is removed afterwards, or kept after a failure with `podRetention onFail
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Optional
 
 from orchestrator.agents.local import LocalAgent
 from orchestrator.errors import BuildError, StepFailed
@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 
 
 def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Callable[[ExecContext], None],
-                 root: bool, checkout: bool, template=None) -> None:
+                 root: bool, checkout: bool, template=None, markers: bool = True) -> None:
     """`agent { kubernetes/docker {...} }`, or (with `template`, a (cloud, pod template) of the JCasC clouds)
-    an agent whose label a static pod template carries."""
+    an agent whose label a static pod template carries. markers=False: the caller (the `node` step) prints
+    the `node { ... }` block markers itself."""
     from orchestrator.agents.agentparams import literal_params
     from orchestrator.agents.capacity import POD_SLOTS
     from orchestrator.agents.pods import BuildRef, PodSpecError, agent_settings, build_pod, select_cloud
@@ -55,18 +56,23 @@ def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Calla
     if not POD_SLOTS.acquire(caps, ctx.token.event, say_waiting):
         ctx.token.check()   # aborted while waiting: raises the abort, no slot was taken
     try:
-        _run_in_pod(engine, ctx, manifest, settings, body, checkout)
+        _run_in_pod(engine, ctx, manifest, settings, body, checkout, markers,
+                    template[1].name if template is not None else None)
     finally:
         POD_SLOTS.release([key for key, _cap in caps])
 
 
 def _run_in_pod(engine: "Engine", ctx: ExecContext, manifest: dict, settings, body: Callable[[ExecContext], None],
-                checkout: bool) -> None:
+                checkout: bool, markers: bool, template_name: Optional[str]) -> None:
     from orchestrator.agents.podman import PodAgent, PodmanRuntime, with_host_workspace
 
     from .agents import LEASES
     build = engine.build
     console = build.console
+
+    def marker(text: str) -> None:
+        if markers:
+            console.pipeline(text)
     local = LocalAgent(build.workspace_root)
     workspace = LEASES.acquire(build.custom_workspace or local.workspace_for(build.job_name))
     manifest = with_host_workspace(manifest, workspace)
@@ -75,18 +81,18 @@ def _run_in_pod(engine: "Engine", ctx: ExecContext, manifest: dict, settings, bo
                                                                 containers[0])
     runtime = PodmanRuntime()
     name = manifest["metadata"]["name"]
-    console.pipeline("podTemplate")
-    console.pipeline("{")
-    console.pipeline("node")
+    marker("podTemplate")
+    marker("{")
+    marker("node")
     failed = False
     created = False
     try:
         console.line(f"Created Pod: podman {name}")
         runtime.create(manifest)
         created = True
-        console.line(f"Agent {name} is provisioned from template {name}")
+        console.line(f"Agent {name} is provisioned from template {template_name or name}")
         console.line(f"Running on {name} in {workspace}")
-        console.pipeline("{")
+        marker("{")
         pod_agent = PodAgent(runtime, name, containers, default, workspace)
         actx = ctx.derive(agent=pod_agent, workspace=workspace, cwd=workspace, container=None)
         if checkout and build.scm is not None:
@@ -100,7 +106,7 @@ def _run_in_pod(engine: "Engine", ctx: ExecContext, manifest: dict, settings, bo
             failed = True
             raise
         finally:
-            console.pipeline("}")
+            marker("}")
     finally:
         retention = str(settings.pod_retention or "default").lower()
         keep = "always" in retention or ("onfailure" in retention and failed)
@@ -109,9 +115,9 @@ def _run_in_pod(engine: "Engine", ctx: ExecContext, manifest: dict, settings, bo
         elif created:
             console.line(f"Pod {name} kept (podRetention {retention})")
         LEASES.release(workspace)
-        console.pipeline("// node")
-        console.pipeline("}")
-        console.pipeline("// podTemplate")
+        marker("// node")
+        marker("}")
+        marker("// podTemplate")
 
 
 def podman_available() -> bool:

@@ -122,7 +122,16 @@ def ws(call, dir):  # noqa: A002 - Jenkins' parameter name
 @step("node", block=True)
 def node(call, label=None):
     from orchestrator.agents.local import LocalAgent
+    from orchestrator.engine.agents import template_for_label
     build = call.ctx.build
+    template = template_for_label(str(label), build.clouds) if label is not None and build.clouds else None
+    if template is not None:   # as `agent { label ... }`: a pod from the cloud template carrying the label
+        from orchestrator.engine.pods import allocate_pod
+        from orchestrator.grammar import ast as a
+        line = call.line or 0
+        allocate_pod(call.engine, call.ctx, a.Agent(line=line, column=0, type="label"), call.block,
+                     root=False, checkout=False, template=template, markers=False)
+        return None
     agent = LocalAgent(build.workspace_root)
     workspace = build.custom_workspace or agent.workspace_for(build.job_name)
     ctx = call.ctx.derive(agent=agent, workspace=workspace, cwd=workspace)

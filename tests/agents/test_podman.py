@@ -239,3 +239,28 @@ def test_label_agent_runs_in_a_pod_from_the_matching_cloud_template_within_its_i
     assert log.count(str(128 * 1024 * 1024)) >= 2       # the template's memory limit, in each pod's cgroup
     assert log.index(created[1]) > log.index("[Pipeline] // podTemplate"), log
     assert pods_named("pods-label-") == []
+
+
+def test_node_step_with_a_template_label_runs_in_its_pod(podman, tmp_path):
+    from orchestrator.casc.model import ContainerTemplate, KubernetesCloud, PodTemplate
+    template = PodTemplate(name="tools", label="tools", containers=(
+        ContainerTemplate(name="build", image=IMAGE, command="sleep", args="3600"),))
+    text = textwrap.dedent("""
+        pipeline {
+          agent none
+          stages { stage('S') { steps { script {
+            node('tools') { sh 'echo in-pod; cat /etc/hostname' }
+          } } } }
+        }
+        """)
+    folder = tmp_path / "pods-node"
+    folder.mkdir()
+    (folder / "Jenkinsfile").write_text(text)
+    result = run(RunOptions(jenkinsfile=folder / "Jenkinsfile", job="pods-node", home=tmp_path / "home", quiet=True,
+                            clouds=(KubernetesCloud(name="local", templates=(template,)),)))
+    log = (tmp_path / "home/jobs/pods-node/builds/1/log").read_text()
+    assert result == Result.SUCCESS, log
+    assert "Created Pod: podman pods-node-1-" in log and "in-pod" in log
+    assert "is provisioned from template tools" in log
+    assert log.count("[Pipeline] node") == 1 and log.count("[Pipeline] // node") == 1
+    assert pods_named("pods-node-") == []
