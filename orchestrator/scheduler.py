@@ -234,7 +234,8 @@ class Scheduler:
             running.build.root_token.cancel(FlowInterrupted("Aborted by user", "ABORTED"))
             if how in ("term", "kill"):
                 kill_build_processes(self.build_key(running.row))
-            if how == "kill":
+            if how == "kill":   # Jenkins' hard kill: the build is over now; its thread may not write any more
+                running.build.console.close()
                 self.store.append_log(running.row, "Hard kill!\nFinished: ABORTED\n")
                 self.store.finish_build(row["id"], "ABORTED", max(0, now_ms() - running.row["timestamp"]))
 

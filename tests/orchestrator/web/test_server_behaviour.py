@@ -144,3 +144,35 @@ def test_bad_requests_are_4xx_with_a_message_and_change_nothing(server, method, 
     assert requests.get(f"{server.url}/api/json?depth=1").json() == before
     assert requests.get(f"{server.url}/job/target/config.xml").text == config_before
     assert requests.get(f"{server.url}/queue/api/json").json() == queue_before
+
+
+def _started(server, job: str) -> int:
+    server.create(job, SLEEPY, params=False)
+    assert requests.post(f"{server.url}/job/{job}/build", params={"delay": "0sec"}).status_code == 201
+    deadline = time.monotonic() + 20
+    while "sleeping" not in (r := requests.get(f"{server.url}/job/{job}/1/consoleText")).text:
+        assert time.monotonic() < deadline, r.text
+        time.sleep(0.05)
+    return 1
+
+
+def test_term_aborts_at_once_and_still_runs_post(server):
+    number = _started(server, "term-me")
+    assert requests.post(f"{server.url}/job/term-me/{number}/term", allow_redirects=False).status_code == 302
+    info = server.wait_build("term-me", number, timeout=15)
+    assert info["result"] == "ABORTED"
+    console = requests.get(f"{server.url}/job/term-me/{number}/consoleText").text
+    assert "post ran after abort" in console and console.endswith("Finished: ABORTED\n")
+
+
+def test_kill_ends_the_build_now_and_nothing_is_written_after(server):
+    number = _started(server, "kill-me")
+    assert requests.post(f"{server.url}/job/kill-me/{number}/kill", allow_redirects=False).status_code == 302
+    info = server.wait_build("kill-me", number, timeout=15)
+    assert info["result"] == "ABORTED"
+    console = requests.get(f"{server.url}/job/kill-me/{number}/consoleText").text
+    assert console.endswith("Hard kill!\nFinished: ABORTED\n")
+    time.sleep(1.0)   # the build's thread unwinds meanwhile: its post and end lines must not reach the log
+    assert requests.get(f"{server.url}/job/kill-me/{number}/consoleText").text == console
+    assert "post ran after abort" not in console
+    assert requests.get(f"{server.url}/job/kill-me/{number}/api/json").json()["result"] == "ABORTED"
