@@ -66,3 +66,21 @@ def test_casc_configmap_loads(tmp_path):
         (tmp_path / name).write_text(text)
     config = casc.load(str(tmp_path), env={})
     assert [c.name for c in config.jenkins.clouds] == ["kubernetes"]
+
+
+def test_dockerfile_agrees_with_the_deployment():
+    """A static check (no image can be built here: no registry for the base image): user, home, port,
+    health endpoint and entrypoint of the Dockerfile are the ones the Deployment relies on."""
+    lines = [line.strip() for line in (DEPLOY.parent / "Dockerfile").read_text().splitlines()]
+    pod = by_kind()["Deployment"]["spec"]["template"]["spec"]
+    (c,) = pod["containers"]
+    env = {e["name"]: e["value"] for e in c["env"]}
+    assert "USER orchestrator" in lines and "--uid 1000" in (DEPLOY.parent / "Dockerfile").read_text()
+    assert pod["securityContext"]["runAsUser"] == 1000
+    assert f"ENV ORCHESTRATOR_HOME={env['ORCHESTRATOR_HOME']}" in lines
+    assert f'VOLUME ["{env["ORCHESTRATOR_HOME"]}"]' in lines
+    assert f"EXPOSE {c['ports'][0]['containerPort']}" in lines
+    probe = c["livenessProbe"]["httpGet"]["path"]
+    assert any(line.startswith("HEALTHCHECK") and f":8080{probe}" in line for line in lines)
+    entry = next(line for line in lines if line.startswith("ENTRYPOINT"))
+    assert entry == "ENTRYPOINT " + str(c["command"][:6]).replace("'", '"')
