@@ -43,6 +43,11 @@ def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Calla
         cloud = select_cloud(params.get("cloud"), build.clouds)
     except PodSpecError as e:
         raise StepFailed(f"The pod for this agent cannot be built: {e}", agent.line) from None
+    if cloud is not None and cloud.runtime == "kubernetes":
+        where = f"serverUrl {cloud.server_url}" if cloud.server_url else "ORCH_POD_RUNTIME=kubernetes"
+        raise StepFailed(f"Cloud '{cloud.name}' runs its pods on a Kubernetes cluster ({where}), which this "
+                         "orchestrator cannot do yet; set ORCH_POD_RUNTIME=podman (or serverUrl: podman://) to run "
+                         "them with Podman on this machine", agent.line)
     settings = agent_settings("kubernetes" if template is not None else agent.type, params)
     cloud_name = cloud.name if cloud is not None else ""
     caps = [(cloud_name, cloud.container_cap if cloud is not None else None)]
