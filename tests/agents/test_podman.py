@@ -91,12 +91,12 @@ def pipeline(steps: str, retention: str = "") -> str:
 MEMORY = "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes"
 
 
-def run_pipeline(tmp_path: Path, text: str, job: str) -> tuple[Result, str]:
+def run_pipeline(tmp_path: Path, text: str, job: str, clouds: tuple = ()) -> tuple[Result, str]:
     folder = tmp_path / job
     folder.mkdir()
     (folder / "Jenkinsfile").write_text(text)
     result = run(RunOptions(jenkinsfile=folder / "Jenkinsfile", job=job, home=tmp_path / "home", quiet=True,
-                            workspace=folder / "ws"))
+                            workspace=folder / "ws", clouds=clouds))
     return result, (tmp_path / "home/jobs" / job / "builds/1/log").read_text()
 
 
@@ -186,12 +186,7 @@ def test_cloud_container_cap_makes_a_second_pod_wait(podman, tmp_path):
               }"""
     text = ("pipeline {\n  agent none\n  stages { stage('Both') { parallel {"
             + branch % ("one", IMAGE, "one") + branch % ("two", IMAGE, "two") + "\n  } } }\n}\n")
-    folder = tmp_path / "pods-cap"
-    folder.mkdir()
-    (folder / "Jenkinsfile").write_text(text)
-    result = run(RunOptions(jenkinsfile=folder / "Jenkinsfile", job="pods-cap", home=tmp_path / "home", quiet=True,
-                            clouds=(KubernetesCloud(name="local", container_cap=1),)))
-    log = (tmp_path / "home/jobs/pods-cap/builds/1/log").read_text()
+    result, log = run_pipeline(tmp_path, text, "pods-cap", (KubernetesCloud(name="local", container_cap=1),))
     assert result == Result.SUCCESS, log
     assert "Waiting for a pod: cloud 'local' already runs 1 pod(s), its containerCap" in log
     assert "in-one" in log and "in-two" in log
@@ -226,12 +221,7 @@ def test_label_agent_runs_in_a_pod_from_the_matching_cloud_template_within_its_i
     branch = "stage('%s') {\n agent { label 'maven' }\n steps { sh 'echo in-%s; " + MEMORY + "; sleep 1' }\n}"
     text = ("pipeline {\n  agent none\n  stages { stage('Both') { parallel {\n"
             + branch % ("one", "one") + "\n" + branch % ("two", "two") + "\n  } } }\n}\n")
-    folder = tmp_path / "pods-label"
-    folder.mkdir()
-    (folder / "Jenkinsfile").write_text(text)
-    result = run(RunOptions(jenkinsfile=folder / "Jenkinsfile", job="pods-label", home=tmp_path / "home", quiet=True,
-                            clouds=clouds))
-    log = (tmp_path / "home/jobs/pods-label/builds/1/log").read_text()
+    result, log = run_pipeline(tmp_path, text, "pods-label", clouds)
     assert result == Result.SUCCESS, log
     assert "Waiting for a pod: pod template 'maven' already runs 1 pod(s), its instanceCap" in log
     created = [line for line in log.splitlines() if "Created Pod" in line]
@@ -253,12 +243,7 @@ def test_node_step_with_a_template_label_runs_in_its_pod(podman, tmp_path):
           } } } }
         }
         """)
-    folder = tmp_path / "pods-node"
-    folder.mkdir()
-    (folder / "Jenkinsfile").write_text(text)
-    result = run(RunOptions(jenkinsfile=folder / "Jenkinsfile", job="pods-node", home=tmp_path / "home", quiet=True,
-                            clouds=(KubernetesCloud(name="local", templates=(template,)),)))
-    log = (tmp_path / "home/jobs/pods-node/builds/1/log").read_text()
+    result, log = run_pipeline(tmp_path, text, "pods-node", (KubernetesCloud(name="local", templates=(template,)),))
     assert result == Result.SUCCESS, log
     assert "Created Pod: podman pods-node-1-" in log and "in-pod" in log
     assert "is provisioned from template tools" in log
@@ -270,12 +255,7 @@ def test_a_cloud_on_a_kubernetes_cluster_is_a_clear_error_not_a_podman_pod(tmp_p
     """The Kubernetes runtime does not exist yet: say so at the agent's line, before any pod is made."""
     from orchestrator.casc.model import KubernetesCloud
     cloud = KubernetesCloud(name="prod", server_url="https://k8s.example.com", runtime="kubernetes")
-    folder = tmp_path / "k8s-cloud"
-    folder.mkdir()
-    (folder / "Jenkinsfile").write_text(pipeline("sh 'true'"))
-    result = run(RunOptions(jenkinsfile=folder / "Jenkinsfile", job="k8s-cloud", home=tmp_path / "home", quiet=True,
-                            clouds=(cloud,)))
-    log = (tmp_path / "home/jobs/k8s-cloud/builds/1/log").read_text()
+    result, log = run_pipeline(tmp_path, pipeline("sh 'true'"), "k8s-cloud", (cloud,))
     assert result == Result.FAILURE
     assert ("Cloud 'prod' runs its pods on a Kubernetes cluster (serverUrl https://k8s.example.com), which this "
             "orchestrator cannot do yet; set ORCH_POD_RUNTIME=podman") in log
