@@ -32,14 +32,16 @@ def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Calla
     if agent.type == "dockerfile":
         raise StepFailed("agent { dockerfile } needs an image build, which the Podman runtime does not do yet; "
                          "build the image first and use agent { docker { image '...' } }", agent.line)
+    kind = "kubernetes" if template is not None else agent.type
+    static = template[1] if template is not None else None   # the cloud's pod template the label chose
     if template is not None:
-        params: dict = {"cloud": template[0].name, "inheritFrom": template[1].name}
+        params: dict = {"cloud": template[0].name, "inheritFrom": static.name}
     else:
         params, _warnings = literal_params(agent)
     allocation = ctx.stage.name if ctx.stage is not None else ""
     try:
         manifest = build_pod(params, build.clouds, BuildRef(build.job_name, build.number, allocation),
-                             kind="kubernetes" if template is not None else agent.type)
+                             kind=kind)
         cloud = select_cloud(params.get("cloud"), build.clouds)
     except PodSpecError as e:
         raise StepFailed(f"The pod for this agent cannot be built: {e}", agent.line) from None
@@ -48,21 +50,20 @@ def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Calla
         raise StepFailed(f"Cloud '{cloud.name}' runs its pods on a Kubernetes cluster ({where}), which this "
                          "orchestrator cannot do yet; set ORCH_POD_RUNTIME=podman (or serverUrl: podman://) to run "
                          "them with Podman on this machine", agent.line)
-    settings = agent_settings("kubernetes" if template is not None else agent.type, params)
+    settings = agent_settings(kind, params)
     cloud_name = cloud.name if cloud is not None else ""
     caps = [(cloud_name, cloud.container_cap if cloud is not None else None)]
-    if template is not None:   # a declarative agent's own template is new each time: only static ones cap
-        caps.append((f"{cloud_name}/{template[1].name}", template[1].instance_cap))
+    if static is not None:   # a declarative agent's own template is new each time: only static ones cap
+        caps.append((f"{cloud_name}/{static.name}", static.instance_cap))
 
     def say_waiting(key: str, in_use: int) -> None:
-        what = (f"pod template '{template[1].name}' already runs {in_use} pod(s), its instanceCap" if key != cloud_name
+        what = (f"pod template '{static.name}' already runs {in_use} pod(s), its instanceCap" if key != cloud_name
                 else f"cloud '{cloud_name or 'default'}' already runs {in_use} pod(s), its containerCap")
         console.line(f"Waiting for a pod: {what}")
     if not POD_SLOTS.acquire(caps, ctx.token.event, say_waiting):
         ctx.token.check()   # aborted while waiting: raises the abort, no slot was taken
     try:
-        _run_in_pod(engine, ctx, manifest, settings, body, checkout, markers,
-                    template[1].name if template is not None else None)
+        _run_in_pod(engine, ctx, manifest, settings, body, checkout, markers, static.name if static else None)
     finally:
         POD_SLOTS.release([key for key, _cap in caps])
 
