@@ -8,8 +8,8 @@ grammar and its tree is *read*:
         description(...); displayName(...); disabled(); quietPeriod(n); keepDependencies(...)
         parameters { stringParam/booleanParam/choiceParam/textParam/nonStoredPasswordParam(...) }
         logRotator(days, num, artifactDays, artifactNum) or logRotator { numToKeep(n) ... }
-        triggers { cron('spec'); scm('spec') }
-        properties { disableConcurrentBuilds() }
+        triggers { cron('spec'); scm('spec'); upstream('a,b', 'SUCCESS') }
+        properties { disableConcurrentBuilds(); pipelineTriggers { triggers { cron { spec('...') } } } }
         definition {
             cps { script('''...'''); sandbox() }
             cpsScm { scm { git { remote { url(...); credentials(...) }; branch(...) } }  // or git(url, branch)
@@ -218,15 +218,56 @@ class Reader:
         fields["parameters"] = tuple(params)
 
     def triggers(self, call: g.Call, fields: dict) -> None:
+        """`triggers { cron('spec'); scm('spec'); upstream('a,b', 'UNSTABLE') }` (Job DSL's own names)."""
         triggers = list(fields.get("triggers", ()))
         for t in self._calls(_closure_only(call), "triggers"):
+            if t.name == "upstream":
+                positional, _ = _args(t)
+                values = [self._value(a) for a in positional]
+                if not 1 <= len(values) <= 2 or not all(isinstance(v, str) for v in values):
+                    raise _Refused(t, "upstream() takes the upstream job names ('a,b') and optionally a threshold "
+                                      "('SUCCESS', 'UNSTABLE' or 'FAILURE')")
+                triggers.append(self._upstream(t, values[0], values[1] if len(values) == 2 else "SUCCESS"))
+                continue
             if t.name not in ("cron", "scm", "pollSCM"):
-                raise _Refused(t, f"triggers: unsupported trigger '{t.name}' (supported: cron, scm)")
-            spec = self._one(t, str)
-            problem = cron_problem(spec)
-            if problem:
-                raise _Refused(t, f"triggers: {problem}")
-            triggers.append(Trigger("cron" if t.name == "cron" else "pollSCM", spec))
+                raise _Refused(t, f"triggers: unsupported trigger '{t.name}' (supported: cron, scm, upstream)")
+            triggers.append(self._timer(t, "cron" if t.name == "cron" else "pollSCM", self._one(t, str)))
+        fields["triggers"] = tuple(triggers)
+
+    def _timer(self, node: g.Node, kind: str, spec: str) -> Trigger:
+        problem = cron_problem(spec)
+        if problem:
+            raise _Refused(node, f"triggers: {problem}")
+        return Trigger(kind, spec)
+
+    def _upstream(self, node: g.Node, projects: str, threshold: str) -> Trigger:
+        threshold = threshold.rpartition(".")[2].upper()
+        if threshold not in ("SUCCESS", "UNSTABLE", "FAILURE", "NOT_BUILT", "ABORTED"):
+            raise _Refused(node, f"upstream: unknown threshold '{threshold}' (SUCCESS, UNSTABLE or FAILURE)")
+        return Trigger("upstream", projects, threshold)
+
+    def pipeline_triggers(self, call: g.Call, fields: dict) -> None:
+        """`properties { pipelineTriggers { triggers { cron { spec('..') }; pollSCM { scmpoll_spec('..') };
+        upstream { upstreamProjects('a'); threshold('SUCCESS') } } } }` (the dynamic DSL's spelling)."""
+        triggers = list(fields.get("triggers", ()))
+        for block in self._calls(_closure_only(call), "pipelineTriggers"):
+            if block.name != "triggers":
+                raise _Refused(block, "pipelineTriggers { } takes triggers { }")
+            for t in self._calls(_closure_only(block), "triggers"):
+                settings = {c.name: self._one(c, str) for c in self._calls(_closure_only(t), t.name)}
+                wanted = {"cron": ("spec",), "pollSCM": ("scmpoll_spec",),
+                          "upstream": ("upstreamProjects", "threshold")}.get(t.name)
+                if wanted is None:
+                    raise _Refused(t, f"pipelineTriggers: unsupported trigger '{t.name}' "
+                                      "(supported: cron, pollSCM, upstream)")
+                unknown = sorted(set(settings) - set(wanted))
+                if unknown or wanted[0] not in settings:
+                    raise _Refused(t, f"{t.name} {{ }} takes {' and '.join(f'{w}(...)' for w in wanted)}")
+                if t.name == "upstream":
+                    triggers.append(self._upstream(t, settings["upstreamProjects"],
+                                                   settings.get("threshold", "SUCCESS")))
+                else:
+                    triggers.append(self._timer(t, t.name, settings[wanted[0]]))
         fields["triggers"] = tuple(triggers)
 
     def log_rotator(self, call: g.Call, fields: dict) -> None:
@@ -253,8 +294,12 @@ class Reader:
 
     def properties(self, call: g.Call, fields: dict) -> None:
         for p in self._calls(_closure_only(call), "properties"):
+            if p.name == "pipelineTriggers":
+                self.pipeline_triggers(p, fields)
+                continue
             if p.name != "disableConcurrentBuilds":
-                raise _Refused(p, f"properties: unsupported property '{p.name}' (supported: disableConcurrentBuilds)")
+                raise _Refused(p, f"properties: unsupported property '{p.name}' "
+                                  "(supported: disableConcurrentBuilds, pipelineTriggers)")
             fields["concurrent_builds"] = False
 
     def definition(self, call: g.Call, fields: dict) -> None:

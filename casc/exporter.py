@@ -344,7 +344,10 @@ def _job(job: Job) -> str:
     if job.triggers:
         add("triggers {")
         for t in job.triggers:
-            add(f"{'cron' if t.kind == 'cron' else 'scm'}({groovy_string(t.spec)})", 2)
+            if t.kind == "upstream":
+                add(f"upstream({groovy_string(t.spec)}, {groovy_string(t.threshold)})", 2)
+            else:
+                add(f"{'cron' if t.kind == 'cron' else 'scm'}({groovy_string(t.spec)})", 2)
         add("}")
     if not job.concurrent_builds and job.kind != "folder":
         add("properties {")

@@ -1,7 +1,7 @@
 """Checks shared by the two ways to declare jobs (`jobs:` Job DSL and `items:`).
 
 Job names follow Jenkins' rules (Jenkins.checkGoodName and the project naming strategy), a job
-inside a folder needs that folder declared, cron specs must have Jenkins' five fields, and an
+inside a folder needs that folder declared, cron specs must parse as Jenkins parses them, and an
 inline pipeline script must be a valid Declarative Pipeline: its errors are reported at the YAML
 line they are on, so a bad Jenkinsfile inside jenkins.yaml is caught before anything changes.
 """
@@ -15,7 +15,6 @@ from .model import Job, ProjectNamingStrategy
 from .spec import Context
 
 UNSAFE = "?*/\\%!@#$^&|<>[]:;"
-CRON_ALIASES = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
 
 
 def name_problem(name: str) -> Optional[str]:
@@ -35,15 +34,9 @@ def name_problem(name: str) -> Optional[str]:
 
 
 def cron_problem(spec: str) -> Optional[str]:
-    """None when every line of a Jenkins cron spec has five fields (or is an @alias or a comment)."""
-    for line in spec.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line or line in CRON_ALIASES:
-            continue
-        if len(line.split()) != 5:
-            return (f"Invalid cron spec line '{line}': expected five fields (MINUTE HOUR DOM MONTH DOW) "
-                    f"or one of {', '.join(CRON_ALIASES)}")
-    return None
+    """Jenkins' own message for a cron spec it would refuse (hudson.scheduler.CronTabList), or None."""
+    from orchestrator.grammar.cron import check
+    return check(spec)
 
 
 def check_pipeline(ctx: Context, script: str, file: str, line_of: Callable[[int], int], path: str,

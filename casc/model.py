@@ -288,8 +288,9 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Trigger:
-    kind: str  # cron | pollSCM
-    spec: str
+    kind: str  # cron | pollSCM | upstream
+    spec: str  # the cron spec; for upstream the job names, comma-separated as Jenkins writes them
+    threshold: str = ""  # upstream: the worst upstream result that still triggers (SUCCESS, UNSTABLE, ...)
 
 
 @dataclass(frozen=True)

@@ -304,6 +304,24 @@ class Validator:
                 self.error(trigger, f'Duplicate trigger name: "{trigger.name}"')
             seen.add(trigger.name)
             self.arguments(trigger, trigger.name, model, trigger.args)
+            self.trigger_values(trigger)
+
+    def trigger_values(self, trigger: a.Describable) -> None:
+        """A cron/pollSCM spec Jenkins would refuse when the job is saved, and an unknown upstream
+        threshold, are errors here, at the trigger's line."""
+        from .cron import check
+        from .triggers import RESULTS, read_trigger, result_name
+        decl = read_trigger(trigger)
+        if decl is None:
+            return
+        if decl.kind in ("cron", "pollSCM") and decl.problem is None:
+            problem = check(decl.spec)
+            if problem:
+                self.error(trigger, f"{trigger.name}: {problem}")
+        if decl.kind == "upstream" and "threshold" in trigger.named_args \
+                and result_name(trigger.named_args["threshold"]) is None:
+            self.error(trigger, "upstream: threshold must be one of hudson.model.Result." +
+                       ", hudson.model.Result.".join(RESULTS))
 
     def parameters(self, params: a.Parameters) -> None:
         listed = "[" + ", ".join(sorted(catalog.PARAMETER_TYPES)) + "]"

@@ -10,6 +10,7 @@ from typing import Any
 
 from orchestrator.casc.apply import plan_jobs
 from orchestrator.casc.model import Config, InlineScript, Job, ScmScript
+from orchestrator.triggers.definitions import to_props
 
 _PARAM_TYPES = {"string": "StringParameterDefinition", "text": "TextParameterDefinition",
                 "boolean": "BooleanParameterDefinition", "choice": "ChoiceParameterDefinition",
@@ -37,6 +38,8 @@ def job_row(job: Job) -> dict[str, Any]:
         props["quiet_period"] = job.quiet_period
     if job.log_rotator is not None and job.log_rotator.num_to_keep > 0:
         props["num_to_keep"] = job.log_rotator.num_to_keep
+    if job.triggers:
+        props["triggers"] = to_props(job.triggers)
     script = ""
     if isinstance(job.definition, InlineScript):
         script = job.definition.script

@@ -69,8 +69,35 @@ def parse_config(xml_text: str | bytes) -> dict[str, Any]:
     quiet = _text(root, "quietPeriod")
     if quiet.strip().isdigit():
         props["quiet_period"] = int(quiet)
+    triggers = _triggers(root)
+    if triggers:
+        props["triggers"] = triggers
     return {"kind": "job", "script": script, "description": _text(root, "description"),
             "disabled": _text(root, "disabled").strip() == "true", "params": params, "props": props}
+
+
+_TRIGGERS = "properties/org.jenkinsci.plugins.workflow.job.properties.PipelineTriggersJobProperty/triggers/"
+
+
+def _triggers(root: ET.Element) -> list[dict[str, Any]]:
+    """PipelineTriggersJobProperty's TimerTrigger, SCMTrigger and ReverseBuildTrigger; a spec Jenkins
+    would refuse is refused with Jenkins' message."""
+    from orchestrator.grammar.cron import check
+    out: list[dict[str, Any]] = []
+    for node in root.iterfind(_TRIGGERS + "*"):
+        kind = {"hudson.triggers.TimerTrigger": "cron", "hudson.triggers.SCMTrigger": "pollSCM",
+                "jenkins.triggers.ReverseBuildTrigger": "upstream"}.get(node.tag)
+        if kind == "upstream":
+            projects = [p.strip() for p in _text(node, "upstreamProjects").split(",") if p.strip()]
+            out.append({"kind": kind, "projects": projects,
+                        "threshold": _text(node, "threshold/name").strip() or "SUCCESS"})
+        elif kind is not None:
+            spec = _text(node, "spec")
+            problem = check(spec)
+            if problem:
+                raise JobConfigError(f"<{node.tag}>: {problem}")
+            out.append({"kind": kind, "spec": spec})
+    return out
 
 
 def _text(node: ET.Element, path: str) -> str:

@@ -101,8 +101,13 @@ class Running:
 
 class Scheduler:
     def __init__(self, store: Store, *, executors: int = 2, url: str = "http://localhost:8080/",
-                 poll_interval: float = 0.02, credentials: Optional[dict] = None, clouds: tuple = ()) -> None:
+                 poll_interval: float = 0.02, credentials: Optional[dict] = None, clouds: tuple = (),
+                 triggers: Any = None) -> None:
+        from orchestrator.triggers.service import TriggerService
         self.store = store
+        # cron, pollSCM and upstream triggers; tests pass one with their own clock
+        self.triggers = triggers if triggers is not None else TriggerService(
+            store, quiet_period=int(os.environ.get("ORCHESTRATOR_QUIET_PERIOD", "5")))
         self.credentials = dict(credentials or {})   # JCasC credentials by id, for every build
         self.clouds = tuple(clouds)                  # JCasC Kubernetes clouds, for pod agents
         self.executors = executors
@@ -191,6 +196,10 @@ class Scheduler:
     # ------------------------------------------------------------ one iteration
     def step(self) -> None:
         self._reap()
+        try:
+            self.triggers.tick()
+        except Exception:  # noqa: BLE001 - a bad trigger must not stop builds from running
+            log.exception("triggers failed")
         self._handle_stop_requests()
         self._save_stages()
         items = self.store.waiting_items()
@@ -221,6 +230,10 @@ class Scheduler:
         for build_id, running in list(self.running.items()):
             if running.thread is not None and not running.thread.is_alive():
                 del self.running[build_id]
+                try:
+                    self.triggers.build_finished(self.store.build_by_id(build_id))
+                except Exception:  # noqa: BLE001 - e.g. the build was deleted meanwhile
+                    log.exception("upstream triggers after %s #%s failed", running.row["job"], running.row["number"])
 
     def _handle_stop_requests(self) -> None:
         if not self.running:
@@ -287,7 +300,9 @@ class Scheduler:
                 console.line(cause.get("shortDescription", "Started"))
             scm = job["props"].get("scm")
             if scm and not job["script"]:
-                job = dict(job, script=fetch_jenkinsfile(scm, console))
+                script, head = fetch_jenkinsfile_at(scm, console)
+                job = dict(job, script=script)
+                self.record_scm_build(row["job"], script, head)
             checked = cached_check(job["script"] or "")
             if not checked.valid or checked.pipeline is None:
                 console.line(render_report(checked.diagnostics, job["script"] or ""))
@@ -311,8 +326,19 @@ class Scheduler:
             console.close()
 
 
-def fetch_jenkinsfile(scm: dict, console: Any) -> str:
-    """A `cpsScm` job's Jenkinsfile: a shallow clone of its repository, read at `scriptPath`."""
+    def record_scm_build(self, job: str, script: str, head: Optional[str]) -> None:
+        """What Jenkins remembers of a cpsScm build: the Jenkinsfile's triggers become the job's, and the
+        commit built is the baseline pollSCM compares the remote with."""
+        from orchestrator.triggers.service import SCM_HEAD
+        if script:
+            self.triggers.register(job, script)
+        if head:
+            self.store.set_state(SCM_HEAD + job, head)
+
+
+def fetch_jenkinsfile_at(scm: dict, console: Any) -> tuple[str, Optional[str]]:
+    """A `cpsScm` job's Jenkinsfile: a shallow clone of its repository, read at `scriptPath`; and the
+    commit it was read at."""
     import subprocess
     import tempfile
     branch = (scm.get("branch") or "").replace("*/", "") or None
@@ -322,13 +348,15 @@ def fetch_jenkinsfile(scm: dict, console: Any) -> str:
         done = subprocess.run(command, capture_output=True, text=True, timeout=300)
         if done.returncode != 0:
             console.line(done.stderr.strip())
-            return ""
+            return "", None
+        head = subprocess.run(["git", "-C", tmp, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=60)
+        commit = head.stdout.strip() if head.returncode == 0 else None
         path = Path(tmp) / (scm.get("script_path") or "Jenkinsfile")
         try:
-            return path.read_text(encoding="utf-8", errors="surrogateescape")
+            return path.read_text(encoding="utf-8", errors="surrogateescape"), commit
         except OSError as e:
             console.line(f"ERROR: {path.name} not found in {scm['url']}: {e.strerror}")
-            return ""
+            return "", commit
 
 
 def base_env(build: Any, key: str) -> dict[str, str]:

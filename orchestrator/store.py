@@ -16,7 +16,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from sqlite_utils import Database, Migrations
 
@@ -82,6 +82,14 @@ def m002_permalink_indexes(db: Database) -> None:
     """Permalinks stay O(log n) with 10,000 builds in a job's history."""
     db["builds"].create_index(["job", "result", "number"])
     db["builds"].create_index(["job", "state", "number"])
+
+
+@migrations()
+def m003_triggers_controller_state(db: Database) -> None:
+    """Small facts the scheduler keeps across restarts: the last minute cron triggers were checked,
+    each job's last polled SCM head, the triggers a cpsScm job's Jenkinsfile registered, and gauges
+    it publishes for /prometheus (pods in use)."""
+    db["controller_state"].create({"key": str, "value": str, "updated": int}, pk="key")
 
 
 def _connect(path: Path) -> Database:
@@ -180,15 +188,43 @@ class Store:
     def job_dir(self, name: str) -> Path:
         return self.home / "jobs" / _dir_name(name)
 
+    def pipeline_jobs(self) -> list[dict]:
+        """Every enabled pipeline job (what triggers look at once a minute)."""
+        return [_decode_job(r) for r in self.db.execute_returning_dicts(
+            "select * from jobs where kind = 'job' and disabled = 0 order by name")]
+
+    # ------------------------------------------------------------------ controller state
+    def state(self, key: str) -> Optional[str]:
+        row = _one(self.db, "select value from controller_state where key = ?", [key])
+        return row["value"] if row else None
+
+    def states(self, prefix: str) -> dict[str, str]:
+        """Every key starting with `prefix` (the prefix removed) -> value."""
+        rows = self.db.execute_returning_dicts(
+            "select key, value from controller_state where key like ? escape '\\'", [_like_prefix(prefix) + "%"])
+        return {r["key"][len(prefix):]: r["value"] for r in rows}
+
+    def set_state(self, key: str, value: Optional[str]) -> None:
+        with _exclusive(self.db) as db:
+            _put_state(db, key, value)
+
+    def enqueue_if(self, key: str, should: Callable[[Optional[str]], bool], value: str,
+                   entries: Iterable[tuple[str, dict, list[dict], int]]) -> Optional[list[int]]:
+        """In one transaction: when `should(current value of key)`, set the key to `value` and enqueue
+        every (job, params, causes, delay_ms) and return their queue ids; otherwise change nothing and
+        return None. What makes a trigger fire once: a second attempt sees the first one's value."""
+        with _exclusive(self.db) as db:
+            current = _one(db, "select value from controller_state where key = ?", [key])
+            if not should(current["value"] if current else None):
+                return None
+            _put_state(db, key, value)
+            return [_insert_item(db, *entry) for entry in entries]
+
     # ------------------------------------------------------------------ queue
     def enqueue(self, job: str, params: dict, causes: list[dict], delay_ms: int) -> int:
         """A new queue item (never merged with an identical one: every trigger is a build)."""
-        now = now_ms()
         with _exclusive(self.db) as db:
-            cursor = db.execute(
-                "insert into queue (job, params, causes, in_queue_since, not_before, state) "
-                "values (?, ?, ?, ?, ?, 'waiting')", [job, json.dumps(params), json.dumps(causes), now, now + delay_ms])
-            return int(cursor.lastrowid)
+            return _insert_item(db, job, params, causes, delay_ms)
 
     def queue_item(self, item_id: int) -> dict:
         row = _one(self.db, "select * from queue where id = ?", [item_id])
@@ -419,6 +455,22 @@ class _exclusive:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _insert_item(db: Database, job: str, params: dict, causes: list[dict], delay_ms: int) -> int:
+    now = now_ms()
+    cursor = db.execute("insert into queue (job, params, causes, in_queue_since, not_before, state) "
+                        "values (?, ?, ?, ?, ?, 'waiting')",
+                        [job, json.dumps(params), json.dumps(causes), now, now + delay_ms])
+    return int(cursor.lastrowid)
+
+
+def _put_state(db: Database, key: str, value: Optional[str]) -> None:
+    if value is None:
+        db.execute("delete from controller_state where key = ?", [key])
+    else:
+        db.execute("insert or replace into controller_state (key, value, updated) values (?, ?, ?)",
+                   [key, value, now_ms()])
 
 
 def _one(db: Database, sql: str, args: list) -> Optional[dict]:

@@ -133,7 +133,7 @@ def test_scripted_pipelines_are_refused_with_the_reason(check):
     ("pipelineJob(NAME)", 3, "No such property: NAME"),
     ("pipelineJob('a/b')", 3, "Could not create item, unknown parent path in \"a/b\""),
     ("pipelineJob('bad?name')", 3, "‘?’ is an unsafe character"),
-    ("pipelineJob('a') {\n        triggers { cron('every day') }\n      }", 4, "Invalid cron spec line 'every day'"),
+    ("pipelineJob('a') {\n        triggers { cron('every day') }\n      }", 4, 'Invalid input: "every day": line 1:0:'),
     ("pipelineJob('a') {", 4, "unexpected end of file"),
 ])
 def test_constructs_outside_the_subset(check, script, line, text):
