@@ -25,6 +25,11 @@ class PodSlots:
         with self._changed:
             return self._in_use.get(cloud, 0)
 
+    def snapshot(self) -> dict[str, int]:
+        """Pods in use per key (a cloud name, or `cloud/template` for a template's instanceCap)."""
+        with self._changed:
+            return dict(self._in_use)
+
     def acquire(self, caps: Sequence[tuple[str, Optional[int]]], cancelled: threading.Event,
                 on_wait: Callable[[str, int], None]) -> bool:
         """Take one slot of every (key, cap) at once (a cloud's containerCap, a template's instanceCap), as

@@ -29,6 +29,8 @@ from orchestrator.store import Store, now_ms
 
 log = logging.getLogger("orchestrator.scheduler")
 BUILD_KEY_VAR = "ORCHESTRATOR_BUILD_KEY"
+GAUGE_EXECUTORS = "gauge:executors"
+GAUGE_PODS = "gauge:pods:"    # + cloud name, or cloud/template
 RESTART_MESSAGE = ("The controller stopped while this build was running (killed or crashed); "
                    "the build was interrupted and is marked ABORTED.")
 
@@ -117,6 +119,8 @@ class Scheduler:
         self._lock_file: Optional[IO[str]] = None
         self._stopping = threading.Event()
         self._last_expire = 0.0
+        self._gauges: dict[str, str] = {}
+        self._last_gauges = 0.0
 
     # ------------------------------------------------------------ lifecycle
     def acquire(self) -> None:
@@ -215,9 +219,23 @@ class Scheduler:
                 row = self.store.start_build(item_id)
                 if row is not None:
                     self._launch(row)
+        if time.monotonic() - self._last_gauges > 1:
+            self._last_gauges = time.monotonic()
+            self.publish_gauges()
         if time.monotonic() - self._last_expire > 10:
             self._last_expire = time.monotonic()
             self.store.expire_left_items()
+
+    def publish_gauges(self) -> None:
+        """What only this process knows, for /prometheus in the web workers: its executor count and the
+        pods in use per cloud and pod template (written only when they change)."""
+        from orchestrator.agents.capacity import POD_SLOTS
+        gauges = {GAUGE_EXECUTORS: str(self.capacity_for())}
+        gauges.update({GAUGE_PODS + key: str(n) for key, n in POD_SLOTS.snapshot().items()})
+        for key, value in gauges.items():
+            if self._gauges.get(key) != value:
+                self.store.set_state(key, value)
+        self._gauges = gauges
 
     def _launch(self, row: dict) -> None:
         running = Running(row)

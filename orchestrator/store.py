@@ -92,6 +92,33 @@ def m003_triggers_controller_state(db: Database) -> None:
     db["controller_state"].create({"key": str, "value": str, "updated": int}, pk="key")
 
 
+#: upper bounds (seconds) of the build duration histogram /prometheus serves
+DURATION_BUCKETS_S = (1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
+
+
+@migrations()
+def m003_metrics_build_tallies(db: Database) -> None:
+    """Finished builds counted by job and result when they finish, so /prometheus counters never go
+    down when buildDiscarder deletes old builds. Builds finished before this migration are counted."""
+    db["build_tallies"].create({"job": str, "result": str, "count": int, "duration_ms_sum": int, "buckets": str},
+                               pk=("job", "result"))
+    for row in db.execute_returning_dicts("select job, result, duration from builds where state = 'done'"):
+        _tally(db, row["job"], row["result"] or "NOT_BUILT", row["duration"] or 0)
+
+
+def _tally(db: Database, job: str, result: str, duration_ms: int) -> None:
+    """One finished build into its (job, result) counters and duration buckets (not cumulative; the
+    last bucket holds builds longer than every bound)."""
+    row = _one(db, "select * from build_tallies where job = ? and result = ?", [job, result])
+    buckets = json.loads(row["buckets"]) if row else [0] * (len(DURATION_BUCKETS_S) + 1)
+    seconds = duration_ms / 1000
+    index = next((i for i, bound in enumerate(DURATION_BUCKETS_S) if seconds <= bound), len(DURATION_BUCKETS_S))
+    buckets[index] += 1
+    db.execute("insert or replace into build_tallies (job, result, count, duration_ms_sum, buckets) "
+               "values (?, ?, ?, ?, ?)", [job, result, (row["count"] if row else 0) + 1,
+                                         (row["duration_ms_sum"] if row else 0) + duration_ms, json.dumps(buckets)])
+
+
 def _connect(path: Path) -> Database:
     conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
     conn.execute("PRAGMA busy_timeout = 30000")
@@ -182,6 +209,7 @@ class Store:
                 db.execute("update queue set state = 'cancelled', left_at = ? where job = ? and state = 'waiting'",
                            [now_ms(), job])
                 db.execute("delete from jobs where name = ?", [job])
+                db.execute("delete from build_tallies where job = ?", [job])
         for job in names:
             shutil.rmtree(self.job_dir(job), ignore_errors=True)
 
@@ -345,8 +373,19 @@ class Store:
 
     def finish_build(self, build_id: int, result: str, duration_ms: int) -> None:
         with _exclusive(self.db) as db:
-            db.execute("update builds set state = 'done', result = ?, duration = ? where id = ? and state = 'running'",
-                       [result, duration_ms, build_id])
+            cursor = db.execute("update builds set state = 'done', result = ?, duration = ? "
+                                "where id = ? and state = 'running'", [result, duration_ms, build_id])
+            if cursor.rowcount == 1:   # a build finishes once (a hard kill finishes it before its thread ends)
+                job = _one(db, "select job from builds where id = ?", [build_id])
+                _tally(db, job["job"], result, duration_ms)
+
+    def build_tallies(self) -> list[dict]:
+        """Finished builds per (job, result): count, duration sum and duration buckets (see DURATION_BUCKETS_S)."""
+        rows = self.db.execute_returning_dicts("select * from build_tallies order by job, result")
+        return [dict(r, buckets=json.loads(r["buckets"])) for r in rows]
+
+    def queue_length(self) -> int:
+        return int(self.db.execute("select count(*) from queue where state = 'waiting'").fetchone()[0])
 
     def set_description(self, build_id: int, description: Optional[str]) -> None:
         with _exclusive(self.db) as db:

@@ -205,3 +205,32 @@ def test_git_shorthand_and_github(load):
     assert (a.definition.url, a.definition.branch, a.definition.script_path) == (
         "https://g/a.git", "dev", "Jenkinsfile")
     assert (b.definition.url, b.definition.script_path) == ("https://github.com/org/b.git", "J")
+
+
+def test_triggers_in_both_job_dsl_spellings(load, check):
+    config = load("""
+        jobs:
+          - script: |
+              pipelineJob('lib') {
+                triggers { upstream('core, /tools/x', 'UNSTABLE') }
+              }
+              pipelineJob('app') {
+                properties {
+                  pipelineTriggers {
+                    triggers {
+                      cron { spec('H H(0-2) * * *') }
+                      pollSCM { scmpoll_spec('H/5 * * * *') }
+                      upstream { upstreamProjects('lib'); threshold('FAILURE') }
+                    }
+                  }
+                }
+              }
+        """)
+    lib, app = config.jobs
+    assert lib.triggers == (Trigger("upstream", "core, /tools/x", "UNSTABLE"),)
+    assert app.triggers == (Trigger("cron", "H H(0-2) * * *"), Trigger("pollSCM", "H/5 * * * *"),
+                            Trigger("upstream", "lib", "FAILURE"))
+    error = only_error(check("jobs:\n  - script: |\n      pipelineJob('a') {\n        properties { pipelineTriggers "
+                             "{ triggers { cron { spec('H 25 * * *') } } } }\n      }\n"))
+    assert 'Invalid input: "H 25 * * *": line 1:2: 25 is an invalid value. Must be within 0 and 23' in error.message
+    assert error.line == 4
