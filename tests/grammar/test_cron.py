@@ -147,7 +147,7 @@ def test_next_fire_with_a_given_clock():
     times = list(fire_times(quarter, start, 5))
     first = min(quarter.tabs[0].minutes)
     assert times[0] == datetime(2026, 3, 1, 10, first, tzinfo=UTC)
-    assert [b - a for a, b in zip(times, times[1:])] == [times[1] - times[0]] * 4
+    assert [b - a for a, b in zip(times, times[1:], strict=False)] == [times[1] - times[0]] * 4
     assert (times[1] - times[0]).seconds == 15 * 60
     # a fire time is strictly after the clock: at 10:first the next one is 15 minutes on
     assert quarter.next_fire(times[0]) == times[1]

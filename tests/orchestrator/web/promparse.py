@@ -35,7 +35,7 @@ def parse(text: str) -> dict[str, Family]:
     current: str | None = None
     seen: set[tuple[str, tuple]] = set()
     for number, line in enumerate(text[:-1].split("\n"), start=1):
-        def fail(why: str) -> None:
+        def fail(why: str, number: int = number, line: str = line) -> None:
             raise ValueError(f"line {number}: {why}: {line!r}")
         if not line:
             fail("empty line")
