@@ -285,7 +285,8 @@ class Scheduler:
         try:
             for cause in row["causes"] or [{"shortDescription": "Started by user anonymous"}]:
                 console.line(cause.get("shortDescription", "Started"))
-            scm = job["props"].get("scm")
+            revision = row.get("revision") or {}
+            scm = scm_to_build(job["props"].get("scm"), revision)
             if scm and not job["script"]:
                 job = dict(job, script=fetch_jenkinsfile(scm, console))
             checked = cached_check(job["script"] or "")
@@ -305,17 +306,27 @@ class Scheduler:
             build.param_overrides = {k: ("true" if v is True else "false" if v is False else str(v))
                                      for k, v in row["params"].items()}
             build.base_env.update(base_env(build, self.build_key(row)))
+            build.base_env.update(revision.get("env") or {})   # BRANCH_NAME, GIT_COMMIT, CHANGE_*: the webhook's
             running.build = build
             return Engine(build, checked.script, checked.pipeline).run().value
         finally:
             console.close()
 
 
+def scm_to_build(scm: Optional[dict], revision: dict) -> Optional[dict]:
+    """The job's git remote, pointed at what a webhook asked to build (its branch, tag or change request
+    head, and the fork's URL for a change request from a fork)."""
+    if not scm or not revision.get("checkout"):
+        return scm
+    return dict(scm, branch=revision["checkout"], url=revision.get("url") or scm["url"])
+
+
 def fetch_jenkinsfile(scm: dict, console: Any) -> str:
     """A `cpsScm` job's Jenkinsfile: a shallow clone of its repository, read at `scriptPath`."""
     import subprocess
     import tempfile
-    branch = (scm.get("branch") or "").replace("*/", "") or None
+    from orchestrator.steps.scm import branch_to_clone
+    branch = branch_to_clone(scm.get("branch"))
     console.line(f"Obtained {scm.get('script_path') or 'Jenkinsfile'} from git {scm['url']}")
     with tempfile.TemporaryDirectory() as tmp:
         command = ["git", "clone", "-q", "--depth", "1"] + (["-b", branch] if branch else []) + [scm["url"], tmp]

@@ -33,6 +33,14 @@ class Conflict(OrchestratorError):
     status = 400
 
 
+class ReplayedDelivery(OrchestratorError):
+    status = 409
+
+
+#: how long webhook delivery ids are remembered (GitHub lets a delivery be redelivered for weeks)
+DELIVERY_MEMORY_MS = 90 * 24 * 3600 * 1000
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -82,6 +90,16 @@ def m002_permalink_indexes(db: Database) -> None:
     """Permalinks stay O(log n) with 10,000 builds in a job's history."""
     db["builds"].create_index(["job", "result", "number"])
     db["builds"].create_index(["job", "state", "number"])
+
+
+@migrations()
+def m003_webhooks_revision_and_deliveries(db: Database) -> None:
+    """What a webhook asks to build (branch, commit, change request: JSON, see `orchestrator.webhooks.revision`)
+    travels from the queue item to its build; webhook delivery ids are remembered so a replay starts nothing."""
+    db["queue"].add_column("revision", str)
+    db["builds"].add_column("revision", str)
+    db["webhook_deliveries"].create({"id": str, "source": str, "received": int}, pk="id")
+    db["webhook_deliveries"].create_index(["received"])
 
 
 def _connect(path: Path) -> Database:
@@ -147,6 +165,11 @@ class Store:
         row = _one(self.db, "select * from jobs where name = ?", [name])
         return _decode_job(row) if row else None
 
+    def pipeline_jobs(self) -> list[dict]:
+        """Every pipeline job (folders left out), ordered by name: what webhooks match against."""
+        return [_decode_job(r) for r in self.db.execute_returning_dicts(
+            "select * from jobs where kind = 'job' order by name")]
+
     def children(self, folder: str = "") -> list[dict]:
         """Direct children of a folder ("" = the root), ordered by name."""
         prefix = f"{folder}/" if folder else ""
@@ -181,14 +204,29 @@ class Store:
         return self.home / "jobs" / _dir_name(name)
 
     # ------------------------------------------------------------------ queue
-    def enqueue(self, job: str, params: dict, causes: list[dict], delay_ms: int) -> int:
-        """A new queue item (never merged with an identical one: every trigger is a build)."""
+    def enqueue(self, job: str, params: dict, causes: list[dict], delay_ms: int,
+                revision: Optional[dict] = None) -> int:
+        """A new queue item (never merged with an identical one: every trigger is a build).
+        `revision`: what a webhook asks to build (branch to check out, environment), kept for the build."""
+        with _exclusive(self.db) as db:
+            return _insert_item(db, job, params, causes, delay_ms, revision)
+
+    def enqueue_delivery(self, delivery: Optional[tuple[str, str]], items: list[dict]) -> list[int]:
+        """One webhook delivery: remember its id (`(source, id)`, or None when the sender gives none) and
+        enqueue its builds in one transaction. A delivery id seen before raises `ReplayedDelivery` and
+        nothing is enqueued. Each item holds `enqueue`'s keyword arguments."""
         now = now_ms()
         with _exclusive(self.db) as db:
-            cursor = db.execute(
-                "insert into queue (job, params, causes, in_queue_since, not_before, state) "
-                "values (?, ?, ?, ?, ?, 'waiting')", [job, json.dumps(params), json.dumps(causes), now, now + delay_ms])
-            return int(cursor.lastrowid)
+            if delivery is not None:
+                source, delivery_id = delivery
+                key = f"{source}:{delivery_id}"
+                if _one(db, "select id from webhook_deliveries where id = ?", [key]):
+                    raise ReplayedDelivery(f"Delivery {delivery_id} was already received: a replayed "
+                                           "delivery starts nothing")
+                db.execute("insert into webhook_deliveries (id, source, received) values (?, ?, ?)",
+                           [key, source, now])
+                db.execute("delete from webhook_deliveries where received < ?", [now - DELIVERY_MEMORY_MS])
+            return [_insert_item(db, **item) for item in items]
 
     def queue_item(self, item_id: int) -> dict:
         row = _one(self.db, "select * from queue where id = ?", [item_id])
@@ -237,9 +275,10 @@ class Store:
             log = str(Path("jobs") / _dir_name(job["name"]) / "builds" / str(number) / "log")
             now = now_ms()
             cursor = db.execute(
-                "insert into builds (job, number, queue_id, state, timestamp, duration, queued_ms, params, causes, log) "
-                "values (?, ?, ?, 'running', ?, 0, ?, ?, ?, ?)",
-                [job["name"], number, item_id, now, now - item["in_queue_since"], item["params"], item["causes"], log])
+                "insert into builds (job, number, queue_id, state, timestamp, duration, queued_ms, params, causes, log, "
+                "revision) values (?, ?, ?, 'running', ?, 0, ?, ?, ?, ?, ?)",
+                [job["name"], number, item_id, now, now - item["in_queue_since"], item["params"], item["causes"], log,
+                 item.get("revision")])
             db.execute("update queue set state = 'left', build_number = ?, left_at = ?, why = null where id = ?",
                        [number, now, item_id])
             build_id = cursor.lastrowid
@@ -421,6 +460,16 @@ class _exclusive:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
+def _insert_item(db: Database, job: str, params: dict, causes: list[dict], delay_ms: int,
+                 revision: Optional[dict] = None) -> int:
+    now = now_ms()
+    cursor = db.execute(
+        "insert into queue (job, params, causes, in_queue_since, not_before, state, revision) "
+        "values (?, ?, ?, ?, ?, 'waiting', ?)",
+        [job, json.dumps(params), json.dumps(causes), now, now + delay_ms, json.dumps(revision) if revision else None])
+    return int(cursor.lastrowid)
+
+
 def _one(db: Database, sql: str, args: list) -> Optional[dict]:
     rows = db.execute_returning_dicts(sql, args)
     return rows[0] if rows else None
@@ -447,11 +496,9 @@ def _decode_item(row: dict) -> dict:
     item = dict(row)
     item["params"] = json.loads(row["params"] or "{}")
     item["causes"] = json.loads(row["causes"] or "[]")
+    item["revision"] = json.loads(row.get("revision") or "null")
     return item
 
 
 def _decode_build(row: dict) -> dict:
-    build = dict(row)
-    build["params"] = json.loads(row["params"] or "{}")
-    build["causes"] = json.loads(row["causes"] or "[]")
-    return build
+    return _decode_item(row)   # the same JSON columns: params, causes, revision
