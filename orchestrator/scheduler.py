@@ -289,6 +289,8 @@ class Scheduler:
             scm = scm_to_build(job["props"].get("scm"), revision)
             if scm and not job["script"]:
                 job = dict(job, script=fetch_jenkinsfile(scm, console))
+                if job["script"]:
+                    store.remember_scm_script(job["name"], job["script"])
             checked = cached_check(job["script"] or "")
             if not checked.valid or checked.pipeline is None:
                 console.line(render_report(checked.diagnostics, job["script"] or ""))

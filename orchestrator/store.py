@@ -94,10 +94,13 @@ def m002_permalink_indexes(db: Database) -> None:
 
 @migrations()
 def m003_webhooks_revision_and_deliveries(db: Database) -> None:
-    """What a webhook asks to build (branch, commit, change request: JSON, see `orchestrator.webhooks.revision`)
-    travels from the queue item to its build; webhook delivery ids are remembered so a replay starts nothing."""
+    """What a webhook asks to build (branch, commit, change request: JSON, see `orchestrator.webhooks.events`)
+    travels from the queue item to its build; webhook delivery ids are remembered so a replay starts nothing;
+    a cpsScm job keeps the Jenkinsfile its last build read, whose `triggers {}` webhooks then honour
+    (Jenkins registers a pipeline's triggers when it runs)."""
     db["queue"].add_column("revision", str)
     db["builds"].add_column("revision", str)
+    db["jobs"].add_column("scm_script", str)
     db["webhook_deliveries"].create({"id": str, "source": str, "received": int}, pk="id")
     db["webhook_deliveries"].create_index(["received"])
 
@@ -176,6 +179,11 @@ class Store:
         rows = self.db.execute_returning_dicts(
             "select * from jobs where name like ? escape '\\' order by name", [_like_prefix(prefix) + "%"])
         return [_decode_job(r) for r in rows if "/" not in r["name"][len(prefix):]]
+
+    def remember_scm_script(self, name: str, script: str) -> None:
+        """The Jenkinsfile a cpsScm job's build read from Git (kept across redefinitions of the job)."""
+        with _exclusive(self.db) as db:
+            db.execute("update jobs set scm_script = ? where name = ?", [script, name])
 
     def set_disabled(self, name: str, disabled: bool) -> None:
         self.job(name)

@@ -66,7 +66,7 @@ def gitlab_webhook(_job: str) -> Response:
     if request.method != "POST":
         return json_answer(405, "GitLab posts its webhooks here")
     try:
-        options = declared_trigger(job["script"] or "", "gitlab")
+        options = declared_trigger(pipeline_script(job), "gitlab")
     except NotLiteral as e:
         raise UnusableTrigger(f"{job['name']}: cannot check the secret token: {e}") from None
     check_token(settings.gitlab_token(options, os.environ), request.headers.get("X-Gitlab-Token"))
@@ -101,6 +101,12 @@ def project_job() -> dict:
     if job is None or job["kind"] != "job":
         raise NotFound(f"No such project: {'/'.join(names)}")
     return job
+
+
+def pipeline_script(job: dict) -> str:
+    """The Jenkinsfile whose `triggers {}` count: the job's own, or the one a cpsScm job's last build read
+    (as in Jenkins, a pipeline from Git registers its triggers when it first runs)."""
+    return job["script"] or job.get("scm_script") or ""
 
 
 def gitlab_option_refuses(options: Optional[dict], event: GitEvent) -> Optional[str]:
@@ -211,7 +217,7 @@ def generic_jobs() -> list[tuple[dict, generic.GenericTrigger]]:
     found = []
     for job in store().pipeline_jobs():
         try:
-            trigger = generic.trigger_of(job["script"] or "")
+            trigger = generic.trigger_of(pipeline_script(job))
         except generic.BadTrigger:
             continue
         if trigger is not None:

@@ -27,6 +27,7 @@ from payloads import payload, pointed_at  # noqa: E402
 GITHUB_SECRET = "hook-s3cret"
 JENKINSFILE = """pipeline {
   agent any
+  triggers { GenericTrigger(token: 'repo-token', causeString: 'Generic hook for the repository') }
   stages {
     stage('Main') {
       when { branch 'main' }
@@ -59,6 +60,27 @@ GENERIC = """pipeline {
   }
   stages { stage('Show') { steps { sh 'echo "GENERIC ref=$ref pusher=$pusher"' } } }
 }"""
+API_SCM_XML = """<?xml version='1.1' encoding='UTF-8'?>
+<flow-definition plugin="workflow-job@1436.vfa_244484591f">
+  <description>built from git</description>
+  <keepDependencies>false</keepDependencies>
+  <properties/>
+  <definition class="org.jenkinsci.plugins.workflow.cps.CpsScmFlowDefinition" plugin="workflow-cps@3894">
+    <scm class="hudson.plugins.git.GitSCM" plugin="git@5.2.2">
+      <configVersion>2</configVersion>
+      <userRemoteConfigs><hudson.plugins.git.UserRemoteConfig><url>REMOTE</url></hudson.plugins.git.UserRemoteConfig>
+      </userRemoteConfigs>
+      <branches><hudson.plugins.git.BranchSpec><name>SPEC</name></hudson.plugins.git.BranchSpec></branches>
+      <doGenerateSubmoduleConfigurations>false</doGenerateSubmoduleConfigurations>
+      <extensions/>
+    </scm>
+    <scriptPath>Jenkinsfile</scriptPath>
+    <lightweight>true</lightweight>
+  </definition>
+  <triggers/>
+  <disabled>false</disabled>
+</flow-definition>
+"""
 GENERIC_CREDENTIAL = """pipeline {
   agent any
   triggers { GenericTrigger(tokenCredentialId: 'generic-token', silentResponse: true) }
@@ -249,6 +271,32 @@ def test_github_form_encoded_payload_and_ping(srv, repo):
     started = only(github_post(srv, "push", local("github-push", repo, after=repo["main"]),
                                content_type="application/x-www-form-urlencoded"))
     assert console_of(srv, "team/app", started["id"])[0] == "SUCCESS"
+
+
+def test_a_job_created_from_config_xml_with_git_scm_is_matched(srv, repo):
+    xml = API_SCM_XML.replace("REMOTE", f"file://{repo['path']}/").replace("SPEC", "*/feature/login")
+    created = requests.post(f"{srv.url}/createItem", params={"name": "login-only"}, data=xml,
+                            headers={"Content-Type": "application/xml"}, timeout=10)
+    assert created.status_code == 200, created.headers.get("X-Error")
+    assert "CpsScmFlowDefinition" in requests.get(f"{srv.url}/job/login-only/config.xml").text
+    data = local("github-push", repo, after=repo["feature"])
+    data["ref"] = "refs/heads/feature/login"
+    started = only(github_post(srv, "push", data))
+    assert started["job"] == "login-only"
+    result, console = console_of(srv, "login-only", started["id"])
+    assert result == "SUCCESS", console
+    assert 'Stage "Main" skipped due to when conditional' in console and "content of feature/login" in console
+
+
+def test_triggers_in_a_jenkinsfile_from_git_count_once_it_has_run(srv):
+    """As in Jenkins, a cpsScm job's GenericTrigger is registered by its first build."""
+    r = requests.post(f"{srv.url}/job/team/job/app/build", timeout=10)
+    item_id = int(r.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert console_of(srv, "team/app", item_id)[0] == "SUCCESS"
+    invoked = requests.post(f"{srv.url}/generic-webhook-trigger/invoke?token=repo-token", json={}, timeout=10)
+    assert invoked.status_code == 200 and invoked.json()["jobs"]["team/app"]["triggered"] is True
+    result, console = console_of(srv, "team/app", invoked.json()["jobs"]["team/app"]["id"])
+    assert result == "SUCCESS" and "Generic hook for the repository" in console
 
 
 # ---------------------------------------------------------------- GitLab
