@@ -127,6 +127,15 @@ def _kind_name(kind: type | tuple) -> str:
 ZERO_SHA = "0" * 40
 
 
+def urls_of(repo: dict, keys: tuple[str, ...], where: str) -> tuple[str, ...]:
+    """The repository's URLs under `keys` (in that order, duplicates dropped); BadPayload without any."""
+    urls = [repo.get(k) for k in keys]
+    urls = [u for u in urls if isinstance(u, str) and u]
+    if not urls:
+        raise BadPayload(f"The payload's '{where}' has no {' or '.join(keys[:2])}")
+    return tuple(dict.fromkeys(urls))
+
+
 def split_ref(ref: str) -> tuple[str, str]:
     """`refs/heads/a/b` -> ("branch", "a/b"); `refs/tags/v1` -> ("tag", "v1")."""
     if ref.startswith("refs/heads/"):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Union
 
-from .events import ZERO_SHA, BadPayload, ChangeRequest, GitEvent, Ignored, dig, split_ref
+from .events import ZERO_SHA, BadPayload, ChangeRequest, GitEvent, Ignored, dig, split_ref, urls_of
 
 BUILT_PR_ACTIONS = ("opened", "synchronize", "reopened")
 
@@ -32,11 +32,7 @@ def parse(event_type: str, payload: Any) -> Union[GitEvent, Ignored, Ping]:
 
 
 def repo_urls(repo: dict, where: str = "repository") -> tuple[str, ...]:
-    urls = [repo.get(k) for k in ("clone_url", "ssh_url", "git_url", "html_url", "svn_url")]
-    urls = [u for u in urls if isinstance(u, str) and u]
-    if not urls:
-        raise BadPayload(f"The payload's '{where}' has no clone_url, ssh_url or html_url")
-    return tuple(dict.fromkeys(urls))
+    return urls_of(repo, ("clone_url", "ssh_url", "git_url", "html_url", "svn_url"), where)
 
 
 def _push(payload: dict) -> Union[GitEvent, Ignored]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Union
 
-from .events import ZERO_SHA, BadPayload, ChangeRequest, GitEvent, Ignored, dig, split_ref
+from .events import ZERO_SHA, BadPayload, ChangeRequest, GitEvent, Ignored, dig, split_ref, urls_of
 
 BUILT_MR_ACTIONS = ("open", "update", "reopen")
 EVENT_KINDS = {"Push Hook": "push", "Tag Push Hook": "tag_push", "Merge Request Hook": "merge_request",
@@ -33,12 +33,8 @@ def parse(event_header: str, payload: Any) -> Union[GitEvent, Ignored]:
 
 
 def _urls(project: dict, where: str) -> tuple[str, ...]:
-    urls = [project.get(k) for k in ("git_http_url", "git_ssh_url", "http_url", "ssh_url", "web_url", "url",
-                                     "homepage")]
-    urls = [u for u in urls if isinstance(u, str) and u]
-    if not urls:
-        raise BadPayload(f"The payload's '{where}' has no git_http_url or git_ssh_url")
-    return tuple(dict.fromkeys(urls))
+    return urls_of(project, ("git_http_url", "git_ssh_url", "http_url", "ssh_url", "web_url", "url", "homepage"),
+                   where)
 
 
 def _push(payload: dict) -> Union[GitEvent, Ignored]:

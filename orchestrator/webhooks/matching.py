@@ -73,7 +73,8 @@ def job_takes(job: dict, event: GitEvent) -> Optional[str]:
     if not scm or not scm.get("url"):
         return "it has no Git remote (only jobs whose Jenkinsfile comes from Git are matched)"
     if not same_repository(scm["url"], event.repo_urls):
-        return f"its remote {scm['url']} is another repository"
+        # the normalized form: a remote with a token in it (https://user:token@host/...) is not echoed back
+        return f"its remote {normalize_url(scm['url'])} is another repository"
     kind = "tag" if event.kind == "tag" else "branch"
     if not branch_spec_matches(scm.get("branch"), kind, event.branch_to_match):
         what = f"tag '{event.name}'" if kind == "tag" else f"branch '{event.branch_to_match}'"

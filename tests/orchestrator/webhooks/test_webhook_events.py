@@ -67,7 +67,7 @@ def test_github_pull_request_from_a_fork_checks_out_the_fork():
     (lambda p: p.update(ref=5), "'ref' is not a string"),
     (lambda p: p.update(ref="main"), "neither refs/heads"),
     (lambda p: p.pop("repository"), "no 'repository'"),
-    (lambda p: p.update(repository={"name": "x"}), "no clone_url"),
+    (lambda p: p.update(repository={"name": "x"}), "no clone_url or ssh_url"),
 ])
 def test_github_push_with_missing_fields_says_which(mutate, message):
     data = payload("github-push")
