@@ -51,7 +51,8 @@ GITHUB = Obj("org.jenkinsci.plugins.github.config.GitHubPluginConfig", [
     Attr("hookSecretConfigs", ListOf(HOOK_SECRET), field="hook_secret_ids",
          help="webhook deliveries to /github-webhook/ must be signed with one of these secrets"),
     Attr("hookUrl", help="the URL GitHub posts to (informational: the endpoint is /github-webhook/)"),
-    Attr("configs", inert="GitHub API servers (hook management, commit statuses) are not used here"),
+    Attr("configs", unsupported="GitHub API servers (managed hooks, commit statuses) are not implemented; create "
+                                "the webhook in GitHub, pointing at JENKINS_URL/github-webhook/"),
 ], build=_github)
 
 UNCLASSIFIED = Obj(f"{CATEGORY}$Unclassified", [Attr("location", LOCATION),

@@ -17,9 +17,6 @@ GITHUB = """
     unclassified:
       gitHubPluginConfig:
         hookUrl: https://ci.example.com/github-webhook/
-        configs:
-          - name: GitHub
-            credentialsId: gh-hook
         hookSecretConfigs:
           - credentialsId: gh-hook
             signatureAlgorithm: SHA256
@@ -30,7 +27,12 @@ def test_hook_secrets_resolve_to_string_credentials(load, check):
     config = load(GITHUB, {"HOOK_SECRET": "s3cret"})
     assert config.github.hook_secret_ids == ("gh-hook",)
     assert github_secrets(config, {"ORCHESTRATOR_GITHUB_WEBHOOK_SECRET": "ignored"}) == ["s3cret"]
-    assert "no effect here" in warning_texts(check(GITHUB, {"HOOK_SECRET": "s3cret"}))   # configs: inert
+    managed = check(GITHUB.replace("hookUrl:", "configs: [{name: GitHub, manageHooks: true}]\n        hookUrl:"),
+                    {"HOOK_SECRET": "s3cret"})
+    assert "'configs' is not supported by this orchestrator" in messages(managed)
+    assert "configs" in warning_texts(check(GITHUB.replace("unclassified:", "configuration-as-code: {unknown: warn}\n"
+                                                            "    unclassified:").replace(
+        "hookUrl:", "configs: [{name: GitHub}]\n        hookUrl:"), {"HOOK_SECRET": "s3cret"}))
     exported = export(config)["unclassified"]["gitHubPluginConfig"]
     assert exported == {"hookSecretConfigs": [{"credentialsId": "gh-hook"}],
                         "hookUrl": "https://ci.example.com/github-webhook/"}
