@@ -288,7 +288,8 @@ class Scheduler:
             revision = row.get("revision") or {}
             scm = scm_to_build(job["props"].get("scm"), revision)
             if scm and not job["script"]:
-                job = dict(job, script=fetch_jenkinsfile(scm, console))
+                job = dict(job, script=fetch_jenkinsfile(trusted_jenkinsfile_source(job["props"]["scm"], scm,
+                                                                                     revision), console))
                 if job["script"]:
                     store.remember_scm_script(job["name"], job["script"])
             checked = cached_check(job["script"] or "")
@@ -321,6 +322,15 @@ def scm_to_build(scm: Optional[dict], revision: dict) -> Optional[dict]:
     if not scm or not revision.get("checkout"):
         return scm
     return dict(scm, branch=revision["checkout"], url=revision.get("url") or scm["url"])
+
+
+def trusted_jenkinsfile_source(job_scm: dict, scm: dict, revision: dict) -> dict:
+    """Where the Jenkinsfile is read: the revision being built, except for a change request from a fork,
+    whose Jenkinsfile comes from its target branch in the job's own repository (as Jenkins' branch sources
+    do for untrusted forks: a fork may change the code under test, not the pipeline the controller runs)."""
+    if revision.get("trusted_branch"):
+        return dict(job_scm, branch=revision["trusted_branch"])
+    return scm
 
 
 def fetch_jenkinsfile(scm: dict, console: Any) -> str:

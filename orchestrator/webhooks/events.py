@@ -80,7 +80,10 @@ def revision(event: GitEvent) -> dict[str, Any]:
         checkout = event.name
         env.update(BRANCH_NAME=event.name, GIT_BRANCH=f"origin/{event.name}", GIT_LOCAL_BRANCH=event.name)
     env.update(event.extra_env)
-    return {"checkout": checkout, "url": url, "env": {k: v for k, v in env.items() if v is not None}}
+    out = {"checkout": checkout, "url": url, "env": {k: v for k, v in env.items() if v is not None}}
+    if url and event.change is not None:   # a fork: its Jenkinsfile is not trusted (see the scheduler)
+        out["trusted_branch"] = event.change.target
+    return out
 
 
 def cause(event: GitEvent) -> dict[str, Any]:

@@ -223,6 +223,22 @@ def test_github_pull_request_builds_the_change(srv, repo, name):
     assert f"BRANCH_NAME=PR-7 GIT_COMMIT={repo['feature']}" in console and "content of feature/login" in console
 
 
+def test_a_pull_request_from_a_fork_builds_its_code_with_the_target_branch_pipeline(srv, repo, tmp_path):
+    fork = tmp_path / "mona-hello-world"
+    subprocess.run(["git", "clone", "-q", "-b", "feature/login", repo["path"], str(fork)], check=True)
+    (fork / "branch.txt").write_text("content of the fork\n")
+    (fork / "Jenkinsfile").write_text(JENKINSFILE.replace("REVIEW-STAGE", "FORK-PIPELINE"))
+    git(fork, "commit", "-q", "-am", "fork")
+    data = local("github-pull_request-opened", repo, head=git(fork, "rev-parse", "HEAD"))
+    data["pull_request"]["head"]["repo"] = dict(data["pull_request"]["head"]["repo"], full_name="mona/hello-world",
+                                                owner={"login": "mona"}, clone_url=str(fork))
+    started = only(github_post(srv, "pull_request", data))
+    result, console = console_of(srv, "team/app", started["id"])
+    assert result == "SUCCESS", console
+    assert "content of the fork" in console and "REVIEW-STAGE 7 feature/login->main" in console
+    assert "FORK-PIPELINE" not in console
+
+
 def test_github_tag_push_builds_the_job_that_follows_tags(srv, repo):
     started = only(github_post(srv, "push", local("github-push-tag", repo, after=repo["main"])))
     assert started["job"] == "release"

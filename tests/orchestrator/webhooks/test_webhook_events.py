@@ -60,6 +60,7 @@ def test_github_pull_request_from_a_fork_checks_out_the_fork():
     revision = events.revision(event)
     assert revision["url"] == "https://github.com/mona/hello-world.git"
     assert revision["env"]["CHANGE_FORK"] == "mona"
+    assert revision["trusted_branch"] == "main"   # the pipeline comes from the target branch, not the fork
 
 
 @pytest.mark.parametrize("mutate, message", [
