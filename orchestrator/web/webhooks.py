@@ -26,7 +26,7 @@ from orchestrator.web.api import raw_path, store
 from orchestrator.webhooks import events, generic, github, gitlab, settings
 from orchestrator.webhooks.declared import NotLiteral, declared_trigger
 from orchestrator.webhooks.events import BadPayload, GitEvent, Ignored
-from orchestrator.webhooks.matching import job_takes, matching_jobs
+from orchestrator.webhooks.matching import matching_jobs
 from orchestrator.webhooks.signatures import check_github_signature, check_token
 
 bp = Blueprint("webhooks", __name__)
@@ -78,15 +78,9 @@ def gitlab_webhook(_job: str) -> Response:
     uuid = request.headers.get("X-Gitlab-Event-UUID") or request.headers.get("X-Gitlab-Webhook-UUID")
     delivery = ("gitlab", uuid) if uuid else None
     if isinstance(parsed, GitEvent):
-        refused = gitlab_option_refuses(options, parsed)
+        refused = gitlab.job_refuses(job, options, parsed)
         if refused:
-            parsed = Ignored(f"{job['name']}: {refused}")
-        elif (job["props"] or {}).get("scm"):
-            why = job_takes(job, parsed)
-            if why:
-                parsed = Ignored(f"{job['name']} does not build this event: {why}")
-        elif job["disabled"]:
-            parsed = Ignored(f"{job['name']} is disabled")
+            parsed = Ignored(f"{job['name']} does not build this event: {refused}")
     return start_git_builds(parsed, delivery, event_header, [job], named_job=True)
 
 
@@ -107,17 +101,6 @@ def pipeline_script(job: dict) -> str:
     """The Jenkinsfile whose `triggers {}` count: the job's own, or the one a cpsScm job's last build read
     (as in Jenkins, a pipeline from Git registers its triggers when it first runs)."""
     return job["script"] or job.get("scm_script") or ""
-
-
-def gitlab_option_refuses(options: Optional[dict], event: GitEvent) -> Optional[str]:
-    """`gitlab(triggerOnPush: false)` / `gitlab(triggerOnMergeRequest: false)` turn an event kind off."""
-    if options is None:
-        return None
-    if event.change is None and options.get("triggerOnPush") is False:
-        return "its gitlab trigger has triggerOnPush: false"
-    if event.change is not None and options.get("triggerOnMergeRequest") is False:
-        return "its gitlab trigger has triggerOnMergeRequest: false"
-    return None
 
 
 # ---------------------------------------------------------------- both Git hosts

@@ -6,9 +6,19 @@ The build also gets the gitlab plugin's variables (gitlabSourceBranch, gitlabAct
 """
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any, Optional, Union
 
-from .events import ZERO_SHA, BadPayload, ChangeRequest, GitEvent, Ignored, dig, split_ref, urls_of
+from .events import (
+    ZERO_SHA,
+    BadPayload,
+    ChangeRequest,
+    GitEvent,
+    Ignored,
+    dig,
+    split_ref,
+    urls_of,
+)
+from .matching import job_takes
 
 BUILT_MR_ACTIONS = ("open", "update", "reopen")
 EVENT_KINDS = {"Push Hook": "push", "Tag Push Hook": "tag_push", "Merge Request Hook": "merge_request",
@@ -86,3 +96,18 @@ def _merge_request(payload: dict) -> Union[GitEvent, Ignored]:
              "gitlabTargetRepoHttpUrl": target.get("git_http_url") or ""}
     return GitEvent(host="GitLab", kind="change", repo_urls=_urls(target, "object_attributes.target"),
                     name=source_branch, commit=commit, user=user, change=change, action=action, extra_env=extra)
+
+
+def job_refuses(job: dict, options: Optional[dict], event: GitEvent) -> Optional[str]:
+    """Why the job the URL names does not build this event, or None. `options` are the arguments of the
+    job's `triggers { gitlab(...) }` (None without one): `triggerOnPush: false` and
+    `triggerOnMergeRequest: false` turn those events off. A job with a Git remote must also follow the
+    event's repository and branch, like a GitHub push; one without is built as it is."""
+    options = options or {}
+    if event.change is None and options.get("triggerOnPush") is False:
+        return "its gitlab trigger has triggerOnPush: false"
+    if event.change is not None and options.get("triggerOnMergeRequest") is False:
+        return "its gitlab trigger has triggerOnMergeRequest: false"
+    if (job.get("props") or {}).get("scm"):
+        return job_takes(job, event)
+    return "it is disabled" if job.get("disabled") else None
