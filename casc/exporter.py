@@ -54,6 +54,11 @@ def export(config: Config) -> dict:
     location = _changed(config.location, {"url": "url", "adminAddress": "admin_address"})
     if location:
         out["unclassified"] = {"location": location}
+    if config.github.hook_secret_ids or config.github.hook_url:
+        github: dict[str, Any] = {"hookSecretConfigs": [{"credentialsId": i} for i in config.github.hook_secret_ids]}
+        if config.github.hook_url:
+            github["hookUrl"] = config.github.hook_url
+        out.setdefault("unclassified", {})["gitHubPluginConfig"] = github
     api = _changed(config.api_token, {"creationOfLegacyTokenEnabled": "creation_of_legacy_token_enabled",
                                       "tokenGenerationOnCreationEnabled": "token_generation_on_creation_enabled",
                                       "usageStatisticsEnabled": "usage_statistics_enabled"})

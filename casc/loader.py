@@ -19,7 +19,7 @@ from .errors import CascError, CascLoadError, CascWarning, InvalidValueError, So
 from .jenkins import JENKINS
 from .jobs import settle
 from .merge import merge_all, strategy_from_env
-from .model import ApiTokenSettings, Config, JenkinsSettings, Location, Options
+from .model import ApiTokenSettings, Config, GitHubPluginConfig, JenkinsSettings, Location, Options
 from .spec import ROOT_ATTR, Attr, Context, Enum, Int, Obj
 from .unclassified import APPEARANCE, SECURITY, TOOL, UNCLASSIFIED
 from .yaml_lines import Mapping, Scalar, parse
@@ -208,6 +208,7 @@ def _assemble(ctx: Context, results: dict[str, Any], names: tuple[str, ...]) -> 
     jobs = settle(ctx, list(item_jobs) + list(results.get("jobs") or []), jenkins.project_naming_strategy)
     _cross_check(ctx, creds)
     return Config(jenkins=jenkins, location=unclassified.get("location") or Location(),
+                  github=unclassified.get("github") or GitHubPluginConfig(),
                   api_token=security.get("api_token") or ApiTokenSettings(), credentials=tuple(creds),
                   credential_domains=tuple(domains), jobs=jobs, undeclared_jobs=action,
                   options=results.get("configuration-as-code") or Options(), sources=names,

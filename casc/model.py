@@ -378,6 +378,13 @@ class Location:
 
 
 @dataclass(frozen=True)
+class GitHubPluginConfig:
+    """`unclassified: gitHubPluginConfig`: the string credentials GitHub webhook deliveries are signed with."""
+    hook_secret_ids: tuple[str, ...] = ()
+    hook_url: str = ""
+
+
+@dataclass(frozen=True)
 class ApiTokenSettings:
     creation_of_legacy_token_enabled: bool = False
     token_generation_on_creation_enabled: bool = False
@@ -397,6 +404,7 @@ class Options:
 class Config:
     jenkins: JenkinsSettings = JenkinsSettings()
     location: Location = Location()
+    github: GitHubPluginConfig = GitHubPluginConfig()
     api_token: ApiTokenSettings = ApiTokenSettings()
     credentials: tuple[Credential, ...] = ()
     credential_domains: tuple[CredentialDomain, ...] = ()

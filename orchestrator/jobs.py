@@ -16,6 +16,8 @@ from orchestrator.errors import UsageError
 
 FOLDER_CLASS = "com.cloudbees.hudson.plugins.folder.Folder"
 CPS = "org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition"
+CPS_SCM = "org.jenkinsci.plugins.workflow.cps.CpsScmFlowDefinition"
+GIT_SCM = "hudson.plugins.git.GitSCM"
 #: characters Jenkins refuses in item names (Jenkins.checkGoodName)
 _UNSAFE = set("?*/\\%!@#$^&|<>[]:;")
 MAX_NAME = 255
@@ -53,10 +55,11 @@ def parse_config(xml_text: str | bytes) -> dict[str, Any]:
         raise JobConfigError(f"Unsupported job type <{root.tag}>: only Pipeline jobs (<flow-definition>) "
                              "and folders are supported")
     definition = root.find("definition")
-    if definition is None or definition.get("class") != CPS:
-        cls = definition.get("class") if definition is not None else None
-        raise JobConfigError(f"Unsupported pipeline definition {cls!r}: use {CPS} with an inline <script>")
-    script = _text(definition, "script")
+    cls = definition.get("class") if definition is not None else None
+    if cls not in (CPS, CPS_SCM):
+        raise JobConfigError(f"Unsupported pipeline definition {cls!r}: use {CPS} with an inline <script>, "
+                             f"or {CPS_SCM} with a {GIT_SCM}")
+    script = _text(definition, "script") if cls == CPS else ""
     params = [_param(p) for p in root.iterfind("properties/hudson.model.ParametersDefinitionProperty/"
                                                 "parameterDefinitions/*")]
     props: dict[str, Any] = {}
@@ -66,6 +69,8 @@ def parse_config(xml_text: str | bytes) -> dict[str, Any]:
     if root.find("properties/org.jenkinsci.plugins.workflow.job.properties.DisableConcurrentBuildsJobProperty") \
             is not None:
         props["disable_concurrent"] = True
+    if cls == CPS_SCM:
+        props["scm"] = _git_scm(definition)
     quiet = _text(root, "quietPeriod")
     if quiet.strip().isdigit():
         props["quiet_period"] = int(quiet)
@@ -98,6 +103,22 @@ def _triggers(root: ET.Element) -> list[dict[str, Any]]:
                 raise JobConfigError(f"<{node.tag}>: {problem}")
             out.append({"kind": kind, "spec": spec})
     return out
+
+
+def _git_scm(definition: ET.Element) -> dict[str, Any]:
+    """`<definition class="...CpsScmFlowDefinition"><scm class="hudson.plugins.git.GitSCM">`: the same
+    `scm` property a JCasC `cpsScm` job has (first remote, first branch spec, scriptPath)."""
+    scm = definition.find("scm")
+    if scm is None or scm.get("class") != GIT_SCM:
+        raise JobConfigError(f"Unsupported SCM {scm.get('class') if scm is not None else None!r} in {CPS_SCM}: "
+                             f"only {GIT_SCM} is supported")
+    remote = scm.find("userRemoteConfigs/hudson.plugins.git.UserRemoteConfig")
+    url = _text(remote, "url").strip() if remote is not None else ""
+    if not url:
+        raise JobConfigError(f"{GIT_SCM} has no <userRemoteConfigs><hudson.plugins.git.UserRemoteConfig><url>")
+    return {"url": url, "branch": _text(scm, "branches/hudson.plugins.git.BranchSpec/name").strip(),
+            "script_path": _text(definition, "scriptPath").strip() or "Jenkinsfile",
+            "credentials_id": _text(remote, "credentialsId").strip()}
 
 
 def _text(node: ET.Element, path: str) -> str:
@@ -143,9 +164,23 @@ def render_config(job: dict) -> str:
     return ("<?xml version='1.1' encoding='UTF-8'?>\n<flow-definition plugin=\"workflow-job\">\n"
             f"  <description>{escape(job.get('description') or '')}</description>\n"
             f"  <properties>{properties}</properties>\n"
-            f"  <definition class=\"{CPS}\" plugin=\"workflow-cps\"><script>{escape(job.get('script') or '')}"
-            "</script><sandbox>true</sandbox></definition>\n"
+            f"  {_render_definition(job)}\n"
             f"  <disabled>{'true' if job.get('disabled') else 'false'}</disabled>\n</flow-definition>\n")
+
+
+def _render_definition(job: dict) -> str:
+    scm = (job.get("props") or {}).get("scm")
+    if not scm:
+        return (f"<definition class=\"{CPS}\" plugin=\"workflow-cps\"><script>{escape(job.get('script') or '')}"
+                "</script><sandbox>true</sandbox></definition>")
+    credentials = f"<credentialsId>{escape(scm['credentials_id'])}</credentialsId>" if scm.get("credentials_id") else ""
+    return (f"<definition class=\"{CPS_SCM}\" plugin=\"workflow-cps\"><scm class=\"{GIT_SCM}\" plugin=\"git\">"
+            "<configVersion>2</configVersion><userRemoteConfigs><hudson.plugins.git.UserRemoteConfig>"
+            f"<url>{escape(scm['url'])}</url>{credentials}</hudson.plugins.git.UserRemoteConfig></userRemoteConfigs>"
+            f"<branches><hudson.plugins.git.BranchSpec><name>{escape(scm.get('branch') or '**')}</name>"
+            "</hudson.plugins.git.BranchSpec></branches></scm>"
+            f"<scriptPath>{escape(scm.get('script_path') or 'Jenkinsfile')}</scriptPath>"
+            "<lightweight>true</lightweight></definition>")
 
 
 def _render_param(p: dict) -> str:

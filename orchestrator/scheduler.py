@@ -316,10 +316,14 @@ class Scheduler:
         try:
             for cause in row["causes"] or [{"shortDescription": "Started by user anonymous"}]:
                 console.line(cause.get("shortDescription", "Started"))
-            scm = job["props"].get("scm")
+            revision = row.get("revision") or {}
+            scm = scm_to_build(job["props"].get("scm"), revision)
             if scm and not job["script"]:
-                script, head = fetch_jenkinsfile_at(scm, console)
+                script, head = fetch_jenkinsfile_at(trusted_jenkinsfile_source(job["props"]["scm"], scm, revision),
+                                                    console)
                 job = dict(job, script=script)
+                if script:
+                    store.remember_scm_script(job["name"], script)
                 self.record_scm_build(row["job"], script, head)
             checked = cached_check(job["script"] or "")
             if not checked.valid or checked.pipeline is None:
@@ -338,6 +342,7 @@ class Scheduler:
             build.param_overrides = {k: ("true" if v is True else "false" if v is False else str(v))
                                      for k, v in row["params"].items()}
             build.base_env.update(base_env(build, self.build_key(row)))
+            build.base_env.update(revision.get("env") or {})   # BRANCH_NAME, GIT_COMMIT, CHANGE_*: the webhook's
             running.build = build
             return Engine(build, checked.script, checked.pipeline).run().value
         finally:
@@ -354,12 +359,30 @@ class Scheduler:
             self.store.set_state(SCM_HEAD + job, head)
 
 
+def scm_to_build(scm: Optional[dict], revision: dict) -> Optional[dict]:
+    """The job's git remote, pointed at what a webhook asked to build (its branch, tag or change request
+    head, and the fork's URL for a change request from a fork)."""
+    if not scm or not revision.get("checkout"):
+        return scm
+    return dict(scm, branch=revision["checkout"], url=revision.get("url") or scm["url"])
+
+
+def trusted_jenkinsfile_source(job_scm: dict, scm: dict, revision: dict) -> dict:
+    """Where the Jenkinsfile is read: the revision being built, except for a change request from a fork,
+    whose Jenkinsfile comes from its target branch in the job's own repository (as Jenkins' branch sources
+    do for untrusted forks: a fork may change the code under test, not the pipeline the controller runs)."""
+    if revision.get("trusted_branch"):
+        return dict(job_scm, branch=revision["trusted_branch"])
+    return scm
+
+
 def fetch_jenkinsfile_at(scm: dict, console: Any) -> tuple[str, Optional[str]]:
     """A `cpsScm` job's Jenkinsfile: a shallow clone of its repository, read at `scriptPath`; and the
     commit it was read at."""
     import subprocess
     import tempfile
-    branch = (scm.get("branch") or "").replace("*/", "") or None
+    from orchestrator.steps.scm import branch_to_clone
+    branch = branch_to_clone(scm.get("branch"))
     console.line(f"Obtained {scm.get('script_path') or 'Jenkinsfile'} from git {scm['url']}")
     with tempfile.TemporaryDirectory() as tmp:
         command = ["git", "clone", "-q", "--depth", "1"] + (["-b", branch] if branch else []) + [scm["url"], tmp]

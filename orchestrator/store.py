@@ -33,6 +33,14 @@ class Conflict(OrchestratorError):
     status = 400
 
 
+class ReplayedDelivery(OrchestratorError):
+    status = 409
+
+
+#: how long webhook delivery ids are remembered (GitHub lets a delivery be redelivered for weeks)
+DELIVERY_MEMORY_MS = 90 * 24 * 3600 * 1000
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -119,6 +127,19 @@ def _tally(db: Database, job: str, result: str, duration_ms: int) -> None:
                                          (row["duration_ms_sum"] if row else 0) + duration_ms, json.dumps(buckets)])
 
 
+@migrations()
+def m003_webhooks_revision_and_deliveries(db: Database) -> None:
+    """What a webhook asks to build (branch, commit, change request: JSON, see `orchestrator.webhooks.events`)
+    travels from the queue item to its build; webhook delivery ids are remembered so a replay starts nothing;
+    a cpsScm job keeps the Jenkinsfile its last build read, whose `triggers {}` webhooks then honour
+    (Jenkins registers a pipeline's triggers when it runs)."""
+    db["queue"].add_column("revision", str)
+    db["builds"].add_column("revision", str)
+    db["jobs"].add_column("scm_script", str)
+    db["webhook_deliveries"].create({"id": str, "source": str, "received": int}, pk="id")
+    db["webhook_deliveries"].create_index(["received"])
+
+
 def _connect(path: Path) -> Database:
     conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
     conn.execute("PRAGMA busy_timeout = 30000")
@@ -182,12 +203,23 @@ class Store:
         row = _one(self.db, "select * from jobs where name = ?", [name])
         return _decode_job(row) if row else None
 
+    def pipeline_jobs(self, enabled_only: bool = False) -> list[dict]:
+        """Every pipeline job (folders left out), ordered by name: what webhooks match against (they say
+        why a disabled job was not built) and, enabled only, what triggers look at once a minute."""
+        return [_decode_job(r) for r in self.db.execute_returning_dicts(
+            "select * from jobs where kind = 'job'" + (" and disabled = 0" if enabled_only else "") + " order by name")]
+
     def children(self, folder: str = "") -> list[dict]:
         """Direct children of a folder ("" = the root), ordered by name."""
         prefix = f"{folder}/" if folder else ""
         rows = self.db.execute_returning_dicts(
             "select * from jobs where name like ? escape '\\' order by name", [_like_prefix(prefix) + "%"])
         return [_decode_job(r) for r in rows if "/" not in r["name"][len(prefix):]]
+
+    def remember_scm_script(self, name: str, script: str) -> None:
+        """The Jenkinsfile a cpsScm job's build read from Git (kept across redefinitions of the job)."""
+        with _exclusive(self.db) as db:
+            db.execute("update jobs set scm_script = ? where name = ?", [script, name])
 
     def set_disabled(self, name: str, disabled: bool) -> None:
         self.job(name)
@@ -215,11 +247,6 @@ class Store:
 
     def job_dir(self, name: str) -> Path:
         return self.home / "jobs" / _dir_name(name)
-
-    def pipeline_jobs(self) -> list[dict]:
-        """Every enabled pipeline job (what triggers look at once a minute)."""
-        return [_decode_job(r) for r in self.db.execute_returning_dicts(
-            "select * from jobs where kind = 'job' and disabled = 0 order by name")]
 
     # ------------------------------------------------------------------ controller state
     def state(self, key: str) -> Optional[str]:
@@ -249,10 +276,29 @@ class Store:
             return [_insert_item(db, *entry) for entry in entries]
 
     # ------------------------------------------------------------------ queue
-    def enqueue(self, job: str, params: dict, causes: list[dict], delay_ms: int) -> int:
-        """A new queue item (never merged with an identical one: every trigger is a build)."""
+    def enqueue(self, job: str, params: dict, causes: list[dict], delay_ms: int,
+                revision: Optional[dict] = None) -> int:
+        """A new queue item (never merged with an identical one: every trigger is a build).
+        `revision`: what a webhook asks to build (branch to check out, environment), kept for the build."""
         with _exclusive(self.db) as db:
-            return _insert_item(db, job, params, causes, delay_ms)
+            return _insert_item(db, job, params, causes, delay_ms, revision)
+
+    def enqueue_delivery(self, delivery: Optional[tuple[str, str]], items: list[dict]) -> list[int]:
+        """One webhook delivery: remember its id (`(source, id)`, or None when the sender gives none) and
+        enqueue its builds in one transaction. A delivery id seen before raises `ReplayedDelivery` and
+        nothing is enqueued. Each item holds `enqueue`'s keyword arguments."""
+        now = now_ms()
+        with _exclusive(self.db) as db:
+            if delivery is not None:
+                source, delivery_id = delivery
+                key = f"{source}:{delivery_id}"
+                if _one(db, "select id from webhook_deliveries where id = ?", [key]):
+                    raise ReplayedDelivery(f"Delivery {delivery_id} was already received: a replayed "
+                                           "delivery starts nothing")
+                db.execute("insert into webhook_deliveries (id, source, received) values (?, ?, ?)",
+                           [key, source, now])
+                db.execute("delete from webhook_deliveries where received < ?", [now - DELIVERY_MEMORY_MS])
+            return [_insert_item(db, **item) for item in items]
 
     def queue_item(self, item_id: int) -> dict:
         row = _one(self.db, "select * from queue where id = ?", [item_id])
@@ -301,9 +347,10 @@ class Store:
             log = str(Path("jobs") / _dir_name(job["name"]) / "builds" / str(number) / "log")
             now = now_ms()
             cursor = db.execute(
-                "insert into builds (job, number, queue_id, state, timestamp, duration, queued_ms, params, causes, log) "
-                "values (?, ?, ?, 'running', ?, 0, ?, ?, ?, ?)",
-                [job["name"], number, item_id, now, now - item["in_queue_since"], item["params"], item["causes"], log])
+                "insert into builds (job, number, queue_id, state, timestamp, duration, queued_ms, params, causes, log, "
+                "revision) values (?, ?, ?, 'running', ?, 0, ?, ?, ?, ?, ?)",
+                [job["name"], number, item_id, now, now - item["in_queue_since"], item["params"], item["causes"], log,
+                 item.get("revision")])
             db.execute("update queue set state = 'left', build_number = ?, left_at = ?, why = null where id = ?",
                        [number, now, item_id])
             build_id = cursor.lastrowid
@@ -496,11 +543,13 @@ class _exclusive:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
-def _insert_item(db: Database, job: str, params: dict, causes: list[dict], delay_ms: int) -> int:
+def _insert_item(db: Database, job: str, params: dict, causes: list[dict], delay_ms: int,
+                 revision: Optional[dict] = None) -> int:
     now = now_ms()
-    cursor = db.execute("insert into queue (job, params, causes, in_queue_since, not_before, state) "
-                        "values (?, ?, ?, ?, ?, 'waiting')",
-                        [job, json.dumps(params), json.dumps(causes), now, now + delay_ms])
+    cursor = db.execute(
+        "insert into queue (job, params, causes, in_queue_since, not_before, state, revision) "
+        "values (?, ?, ?, ?, ?, 'waiting', ?)",
+        [job, json.dumps(params), json.dumps(causes), now, now + delay_ms, json.dumps(revision) if revision else None])
     return int(cursor.lastrowid)
 
 
@@ -538,11 +587,9 @@ def _decode_item(row: dict) -> dict:
     item = dict(row)
     item["params"] = json.loads(row["params"] or "{}")
     item["causes"] = json.loads(row["causes"] or "[]")
+    item["revision"] = json.loads(row.get("revision") or "null")
     return item
 
 
 def _decode_build(row: dict) -> dict:
-    build = dict(row)
-    build["params"] = json.loads(row["params"] or "{}")
-    build["causes"] = json.loads(row["causes"] or "[]")
-    return build
+    return _decode_item(row)   # the same JSON columns: params, causes, revision

@@ -33,10 +33,22 @@ def _git_spec(scm) -> tuple[str, Optional[str], Optional[str]]:
     return str(remote.get("url")), branch, remote.get("credentialsId")
 
 
+def branch_to_clone(branch: Optional[str]) -> Optional[str]:
+    """A branch spec as a name `git clone -b` and `checkout` take: `*/main`, `refs/heads/main` and
+    `origin/main` are `main`; a tag ref is its tag name; a wildcard (`**`, `feature/*`) names no one branch."""
+    name = (branch or "").strip()
+    for prefix in ("*/", "refs/heads/", "refs/tags/", "origin/"):
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+            break
+    return None if not name or "*" in name else name
+
+
 def git_checkout(call_ctx, console, url: str, branch: Optional[str], line: Optional[int] = None) -> dict:
     ctx = call_ctx
     target = Path(ctx.cwd or ctx.workspace)
-    branch_name = (branch or "").replace("*/", "").replace("refs/heads/", "") or None
+    tag = (branch or "").startswith("refs/tags/")
+    branch_name = branch_to_clone(branch)
     source = os.path.abspath(url) if os.path.isdir(url) else url
     if target.resolve() == Path(source).resolve() if os.path.isdir(url) else False:
         console.line(f"The workspace is the repository itself ({target}): nothing to check out")
@@ -47,16 +59,19 @@ def git_checkout(call_ctx, console, url: str, branch: Optional[str], line: Optio
         else:
             script = f"git init -q . && git fetch --tags --force --progress -- {shlex.quote(source)} " \
                      "'+refs/heads/*:refs/remotes/origin/*'"
-        ref = f"refs/remotes/origin/{branch_name}" if branch_name else "FETCH_HEAD"
+        if tag:   # `git fetch --tags` brought it: a tag build checks out the tag itself, detached
+            ref = f"refs/tags/{branch_name}"
+        else:
+            ref = f"refs/remotes/origin/{branch_name}" if branch_name else "FETCH_HEAD"
         script += f" && git checkout -f -q {shlex.quote(ref)}"
-        if branch_name:
+        if branch_name and not tag:
             script += f" && git checkout -q -B {shlex.quote(branch_name)}"
         result = ctx.agent.run_shell(script, cwd=str(target), env=ctx.environment(),
                                      on_output=lambda data: console.write(decode(data)), stop=ctx.token.event,
                                      shell=("sh", "-e"))
         if result.exit_code != 0:
             raise StepFailed(f"Error cloning remote repo '{url}': git exited with code {result.exit_code}", line)
-    return _git_vars(target, url, branch_name)
+    return _git_vars(target, url, None if tag else branch_name)
 
 
 def _git(target: Path, *args: str) -> str:

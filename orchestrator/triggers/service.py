@@ -43,7 +43,7 @@ class TriggerService:
     def table(self) -> dict[str, tuple[TriggerDecl, ...]]:
         registered = self.store.states(REGISTERED)
         table = {}
-        for job in self.store.pipeline_jobs():
+        for job in self.store.pipeline_jobs(enabled_only=True):
             found = definitions.job_triggers(job, _decls(registered.get(job["name"])))
             if found:
                 table[job["name"]] = found
@@ -136,7 +136,7 @@ class TriggerService:
         """Enqueue the jobs whose upstream trigger this finished build satisfies."""
         if not build.get("result"):
             return []
-        jobs = {j["name"]: j for j in self.store.pipeline_jobs()}
+        jobs = {j["name"]: j for j in self.store.pipeline_jobs(enabled_only=True)}
         table = self.table()
 
         def resolve(name: str, downstream: str) -> Optional[str]:

@@ -34,6 +34,7 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     from orchestrator.web.api import bp
     app.register_blueprint(bp)
     app.register_blueprint(__import__("orchestrator.web.metrics", fromlist=["bp"]).bp)
+    app.register_blueprint(__import__("orchestrator.web.webhooks", fromlist=["bp"]).bp)   # no login: signed/token
 
     @app.after_request
     def jenkins_headers(response: Response) -> Response:

@@ -41,7 +41,7 @@ DEMOS = {
     "git-client/README.block-02.yaml": "plugin 'git-client'",
     "git-client/README.block-03.yaml": "plugin 'git-client'",
     "gitea/README.block-01.yaml": "plugin 'gitea'",
-    "github/README.block-01.yaml": "plugin 'github'",
+    "github/README.block-01.yaml": "'configs' is not supported",
     "github-oauth/README.block-01.yaml": "plugin 'github-oauth'",
     "gitlab/README.block-01.yaml": "plugin 'gitlab-plugin'",
     "golang/README.block-01.yaml": "plugin 'golang'",
