@@ -69,6 +69,10 @@ def parse_config(xml_text: str | bytes) -> dict[str, Any]:
     quiet = _text(root, "quietPeriod")
     if quiet.strip().isdigit():
         props["quiet_period"] = int(quiet)
+    token = _text(root, "authToken").strip()
+    if token:   # "Trigger builds remotely": only its digest is compared (config_xml keeps it, as Jenkins does)
+        from orchestrator.security.passwords import token_digest
+        props["auth_token_sha256"] = token_digest(token)
     return {"kind": "job", "script": script, "description": _text(root, "description"),
             "disabled": _text(root, "disabled").strip() == "true", "params": params, "props": props}
 

@@ -73,7 +73,7 @@ class Server:
             try:
                 if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):   # a loaded machine: workers still booting
                 pass
             if self.proc.poll() is not None:
                 self.log.close()
