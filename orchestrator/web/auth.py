@@ -288,6 +288,14 @@ def _user_api(user_id: str, flavour: str) -> Response:
                          "property": []}, flavour)
 
 
+@bp.route("/asynchPeople/api/<flavour>")
+def people(flavour: str) -> Response:
+    from orchestrator.web.api import api_response, base_url
+    return api_response({"_class": "hudson.model.View$AsynchPeople$People", "users": [
+        {"user": {"id": u["id"], "fullName": u["full_name"] or u["id"],
+                  "absoluteUrl": f"{base_url()}user/{quote(u['id'])}"}} for u in _store().users()]}, flavour)
+
+
 @bp.route(f"/user/<user_id>/{TOKEN_DESCRIPTOR}/generateNewToken", methods=["GET", "POST"])
 def generate_token(user_id: str) -> Response:
     from orchestrator.web.api import json_response, require_post
