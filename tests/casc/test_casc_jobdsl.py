@@ -205,3 +205,11 @@ def test_git_shorthand_and_github(load):
     assert (a.definition.url, a.definition.branch, a.definition.script_path) == (
         "https://g/a.git", "dev", "Jenkinsfile")
     assert (b.definition.url, b.definition.script_path) == ("https://github.com/org/b.git", "J")
+
+
+def test_authentication_token_is_a_secret_of_the_job(load):
+    config = load("jobs:\n  - script: |\n      pipelineJob('a') { authenticationToken('${TRIGGER}') }\n",
+                  {"TRIGGER": "s3cret-trigger"})
+    job = config.job("a")
+    assert job.auth_token == "s3cret-trigger"
+    assert "s3cret-trigger" not in repr(job) and "s3cret-trigger" in config.secrets()
