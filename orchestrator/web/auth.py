@@ -49,7 +49,8 @@ class Forbidden(OrchestratorError):
 def init_app(app: Flask) -> None:
     app.secret_key = session_key(Path(app.config["HOME"]))
     app.config.update(SESSION_COOKIE_NAME="JSESSIONID.orchestrator", SESSION_COOKIE_HTTPONLY=True,
-                      SESSION_COOKIE_SAMESITE="Lax")
+                      SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_SECURE=str(app.config.get("ROOT_URL") or "").startswith("https:"))
     app.config.setdefault("SECURITY_DEFAULT", os.environ.get("ORCHESTRATOR_SECURITY", "unsecured"))
     app.extensions["orchestrator"]["verified"] = OrderedDict()
     app.before_request(enforce)
@@ -113,21 +114,29 @@ def current_user() -> Identity:
 
 
 def has_permission(permission: str, job: Optional[str] = None) -> bool:
-    identity = current_user()
-    grants = _job_grants(job) if job else ()
-    return all(allowed(policy(), identity, p, grants) for p in effective_permissions(permission))
+    """Whether the current user holds `permission` (on `job`, for projectMatrix grants)."""
+    return _missing(permission, job) is None
 
 
 def require(permission: str, job: Optional[str] = None) -> None:
-    if not has_permission(permission, job):
-        missing = next(p for p in effective_permissions(permission)
-                       if not allowed(policy(), current_user(), p, _job_grants(job) if job else ()))
+    """Raise Forbidden (403, Jenkins' wording) unless the current user holds `permission`."""
+    missing = _missing(permission, job)
+    if missing is not None:
         raise Forbidden(denial(current_user(), missing))
+
+
+def _missing(permission: str, job: Optional[str]) -> Optional[str]:
+    grants = _job_grants(job) if job else ()
+    return next((p for p in effective_permissions(permission) if not allowed(policy(), current_user(), p, grants)),
+                None)
 
 
 def _job_grants(job: str) -> tuple:
     """projectMatrix grants of a job and its folders (props["grants"] from config.xml)."""
-    from orchestrator.casc.model import PermissionGrant
+    from orchestrator.casc.model import MatrixAuthorization, PermissionGrant
+    strategy = policy().strategy
+    if not (isinstance(strategy, MatrixAuthorization) and strategy.project_based):
+        return ()
     grants = []
     parts = job.split("/")
     for i in range(1, len(parts) + 1):
