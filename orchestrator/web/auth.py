@@ -260,6 +260,9 @@ def _queue_item_job() -> Optional[str]:
 def crumb_issuer(flavour: str) -> Response:
     from orchestrator.web.api import api_response
     data = {"_class": "hudson.security.csrf.DefaultCrumbIssuer", "crumb": crumb(), "crumbRequestField": CRUMB_FIELD}
+    if flavour == "xml" and request.args.get("xpath", "").replace(" ", "") in (
+            'concat(//crumbRequestField,":",//crumb)', "concat(//crumbRequestField,':',//crumb)"):
+        return Response(f"{CRUMB_FIELD}:{data['crumb']}", mimetype="text/plain")   # Jenkins' documented one-liner
     if flavour == "xml":
         return Response(f'<defaultCrumbIssuer _class="hudson.security.csrf.DefaultCrumbIssuer"><crumb>{data["crumb"]}'
                         f'</crumb><crumbRequestField>{CRUMB_FIELD}</crumbRequestField></defaultCrumbIssuer>',

@@ -156,6 +156,12 @@ def test_check_export_and_schema(reloading):
     assert requests.post(f"{url}/check", data=casc(99), auth=MANAGER).status_code == 403   # Administer
     configured = requests.post(f"{url}/check", auth=ADMIN)        # empty body: the configured sources
     assert configured.status_code == 200
+    elsewhere = reloading.casc_path.parent / "next.yaml"
+    elsewhere.write_text(INVALID[1][0])
+    checked = requests.post(f"{url}/checkNewSource", params={"newSource": str(elsewhere)}, auth=ADMIN)
+    assert checked.status_code == 400 and checked.json()[0]["file"] == str(elsewhere)
+    assert requests.post(f"{url}/checkNewSource", params={"newSource": str(elsewhere)},
+                         auth=MANAGER).status_code == 403
     export = requests.post(f"{url}/export", auth=ADMIN)
     assert export.status_code == 200 and export.headers["Content-Type"].startswith("application/x-yaml")
     assert "${" in export.text and "credential-value" not in export.text and ADMIN[1] not in export.text

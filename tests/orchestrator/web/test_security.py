@@ -151,6 +151,11 @@ def test_cookie_session_posts_need_a_crumb(secured):
     assert r.status_code == 403 and "No valid crumb was included in the request" in r.text
     crumb = s.get(f"{secured.url}/crumbIssuer/api/json").json()
     assert crumb["crumbRequestField"] == "Jenkins-Crumb"
+    xml = s.get(f"{secured.url}/crumbIssuer/api/xml").text
+    assert f"<crumb>{crumb['crumb']}</crumb>" in xml
+    one_liner = s.get(f"{secured.url}/crumbIssuer/api/xml",
+                      params={"xpath": 'concat(//crumbRequestField,":",//crumb)'}).text
+    assert one_liner == f"Jenkins-Crumb:{crumb['crumb']}"
     assert s.post(f"{secured.url}/job/app/build", headers={"Jenkins-Crumb": "0" * 64}).status_code == 403
     assert s.post(f"{secured.url}/job/app/build", headers={"Jenkins-Crumb": crumb["crumb"]}).status_code == 201
     assert s.post(f"{secured.url}/job/app/build", data={"Jenkins-Crumb": crumb["crumb"]}).status_code == 201
