@@ -152,9 +152,15 @@ def apply_casc(home: Path, sources: str) -> int:
     return 0
 
 
+#: gunicorn's default access log line without the query string: `?token=`, `?casc-reload-token=` and
+#: parameter values (password parameters too) never reach the log
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s"'
+
+
 def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     return [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
-            "--access-logfile", "-", "--graceful-timeout", "10", "--timeout", "60",
+            "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT,
+            "--graceful-timeout", "10", "--timeout", "60",
             "orchestrator.web:create_app()"]
 
 

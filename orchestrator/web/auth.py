@@ -12,6 +12,7 @@ basic credentials, which is why basic-authenticated POSTs can skip the crumb saf
 """
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
 import html
@@ -35,6 +36,8 @@ bp = Blueprint("auth", __name__)
 CRUMB_FIELD = "Jenkins-Crumb"
 TOKEN_DESCRIPTOR = "descriptorByName/jenkins.security.ApiTokenProperty"
 _REQUIREMENT_ATTR = "_orchestrator_requirement"
+_DUMMY_HASH = passwords.hash_password(secrets.token_hex(8))
+SESSION_HOURS = 12
 
 
 class Unauthorized(OrchestratorError):
@@ -50,7 +53,9 @@ def init_app(app: Flask) -> None:
     app.secret_key = session_key(Path(app.config["HOME"]))
     app.config.update(SESSION_COOKIE_NAME="JSESSIONID.orchestrator", SESSION_COOKIE_HTTPONLY=True,
                       SESSION_COOKIE_SAMESITE="Lax",
-                      SESSION_COOKIE_SECURE=str(app.config.get("ROOT_URL") or "").startswith("https:"))
+                      SESSION_COOKIE_SECURE=str(app.config.get("ROOT_URL") or "").startswith("https:"),
+                      # the signature's timestamp ends a session server-side, even for a copied cookie
+                      PERMANENT_SESSION_LIFETIME=datetime.timedelta(hours=SESSION_HOURS))
     app.config.setdefault("SECURITY_DEFAULT", os.environ.get("ORCHESTRATOR_SECURITY", "unsecured"))
     app.extensions["orchestrator"]["verified"] = OrderedDict()
     app.before_request(enforce)
@@ -204,6 +209,8 @@ def authenticate(pol: Policy) -> Identity:
             return Identity(user, "token", row["full_name"])
         if row is not None and _password_ok(user, secret, row["password_hash"]):
             return Identity(user, "password", row["full_name"])
+        if row is None:
+            passwords.verify_password(secret, _DUMMY_HASH)   # as slow as a real check: names do not leak
         raise Unauthorized(f"Invalid password/token for user: {user}")
     user = session.get("u")
     if user:
@@ -333,7 +340,6 @@ def revoke_token(user_id: str) -> Response:
 
 
 def _today() -> str:
-    import datetime
     return datetime.date.today().isoformat()
 
 

@@ -254,6 +254,9 @@ def test_secrets_stay_out_of_console_api_export_errors_and_store(secured):
         assert not any(s in text for s in secrets_), text[:300]
     stored = b"".join(p.read_bytes() for p in secured.home.glob("orchestrator.db*"))
     assert not any(s.encode() in stored for s in secrets_)
+    requests.post(f"{secured.url}/job/app/build", params={"token": REMOTE_TOKEN})
+    log = (secured.home.parent / f"serve-{secured.port}.log").read_text()     # access log and scheduler log
+    assert "POST /job/app/build HTTP/1.1" in log and not any(s in log for s in secrets_)
     assert b"scrypt$" in stored
     assert stat.S_IMODE((secured.home / "secrets").stat().st_mode) == 0o700
 
