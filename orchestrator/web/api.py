@@ -250,6 +250,7 @@ def create_item(folder: str) -> Response:
         definition["config_xml"] = ""
     elif mode == "copy":
         source = store().job(request.args.get("from") or request.form.get("from") or "")
+        auth.require("Job/ExtendedRead", source["name"])   # as Jenkins: copying reveals the source's config
         definition = {k: source[k] for k in ("kind", "script", "description", "disabled", "params", "props",
                                              "config_xml")}
     else:

@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, current_app, g, redirect, request, session
 
+from orchestrator.casc.model import MatrixAuthorization
 from orchestrator.errors import OrchestratorError, UsageError
 from orchestrator.security import passwords
 from orchestrator.security.permissions import (ANONYMOUS, AUTHENTICATED, Identity, Policy, allowed, denial,
@@ -110,7 +111,12 @@ def live_config() -> Any:
 
 def policy() -> Policy:
     if "policy" not in g:
-        g.policy = policy_for(live_config().config, current_app.config["SECURITY_DEFAULT"])
+        live = live_config()
+        if live.generation and live.config is None:
+            # a configuration exists but this process could not load it (see its log): fail closed
+            g.policy = Policy(MatrixAuthorization(()), enforced=True, crumbs=True, origin="unloadable")
+        else:
+            g.policy = policy_for(live.config, current_app.config["SECURITY_DEFAULT"])
     return g.policy
 
 
@@ -138,7 +144,7 @@ def _missing(permission: str, job: Optional[str]) -> Optional[str]:
 
 def _job_grants(job: str) -> tuple:
     """projectMatrix grants of a job and its folders (props["grants"] from config.xml)."""
-    from orchestrator.casc.model import MatrixAuthorization, PermissionGrant
+    from orchestrator.casc.model import PermissionGrant
     strategy = policy().strategy
     if not (isinstance(strategy, MatrixAuthorization) and strategy.project_based):
         return ()

@@ -302,3 +302,20 @@ def test_initial_admin_password_on_a_secured_default_start(tmp_path):
         assert requests.get(f"{srv.url}/api/json", auth=("admin", password)).status_code == 200
     finally:
         srv.stop()
+
+
+def test_a_configuration_this_process_cannot_load_fails_closed(tmp_path, monkeypatch):
+    """The applier resolved ${X}; a process whose environment lacks it (strict resolution) cannot load
+    that generation: it must deny everything rather than fall back to the unsecured default."""
+    from orchestrator.live_config import apply_sources
+    from orchestrator.store import Store
+    from orchestrator.web import create_app
+    (tmp_path / "jenkins.yaml").write_text("jenkins:\n  systemMessage: '${X}'\n  authorizationStrategy: unsecured\n")
+    monkeypatch.setenv("CASC_STRICT_SECRET_RESOLUTION", "true")
+    monkeypatch.setenv("X", "resolved")
+    apply_sources(Store(tmp_path / "home"), str(tmp_path / "jenkins.yaml"))
+    monkeypatch.delenv("X")
+    client = create_app({"HOME": str(tmp_path / "home"), "SECURITY_DEFAULT": "unsecured"}).test_client()
+    assert client.get("/api/json").status_code == 403
+    assert client.post("/createItem?name=x").status_code == 403
+    assert client.get("/healthz").status_code == 200
