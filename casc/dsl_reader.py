@@ -477,6 +477,7 @@ FOLDER_METHODS: dict[str, Callable[[Reader, g.Call, dict], None]] = {
 PIPELINE_METHODS: dict[str, Callable[[Reader, g.Call, dict], None]] = {
     **FOLDER_METHODS,
     "disabled": _setter("disabled", bool, True), "quietPeriod": _setter("quiet_period", int),
+    "authenticationToken": _setter("auth_token", str),
     "keepDependencies": _ignored("there are no upstream/downstream fingerprints"),
     "parameters": Reader.parameters, "triggers": Reader.triggers, "logRotator": Reader.log_rotator,
     "properties": Reader.properties, "definition": Reader.definition,

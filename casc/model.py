@@ -342,6 +342,7 @@ class Job:
     triggers: tuple[Trigger, ...] = ()
     log_rotator: Optional[LogRotator] = None
     definition: Union[InlineScript, ScmScript, None] = None
+    auth_token: str = secret_field()  # Job DSL authenticationToken: `/job/x/build?token=` builds anonymously
     origin: Optional[Origin] = field(default=None, compare=False)
 
     @property
@@ -433,4 +434,5 @@ class Config:
             values += [u.password for u in realm.users if u.password]
         if self.jenkins.proxy and self.jenkins.proxy.secret_password:
             values.append(self.jenkins.proxy.secret_password)
+        values += [job.auth_token for job in self.jobs if job.auth_token]
         return values

@@ -11,6 +11,7 @@ from typing import Any
 from orchestrator.casc.apply import plan_jobs
 from orchestrator.casc.model import Config, InlineScript, Job, ScmScript
 from orchestrator.triggers.definitions import to_props
+from orchestrator.security.passwords import token_digest
 
 _PARAM_TYPES = {"string": "StringParameterDefinition", "text": "TextParameterDefinition",
                 "boolean": "BooleanParameterDefinition", "choice": "ChoiceParameterDefinition",
@@ -36,6 +37,8 @@ def job_row(job: Job) -> dict[str, Any]:
         props["disable_concurrent"] = True
     if job.quiet_period is not None:
         props["quiet_period"] = job.quiet_period
+    if job.auth_token:
+        props["auth_token_sha256"] = token_digest(job.auth_token)
     if job.log_rotator is not None and job.log_rotator.num_to_keep > 0:
         props["num_to_keep"] = job.log_rotator.num_to_keep
     if job.triggers:
@@ -51,14 +54,23 @@ def job_row(job: Job) -> dict[str, Any]:
             "params": params, "props": props}
 
 
-def apply_jobs(store, config: Config) -> dict[str, list[str]]:
-    """Create/update the declared jobs and folders; delete undeclared ones only as configured."""
+def job_changes(store, config: Config) -> tuple[list[dict], list[str]]:
+    """The store rows for the declared jobs (folders first) and the jobs to delete under the
+    configuration's `actionOnUndeclaredItems` (kept by default)."""
     existing = {row["name"]: row for row in store.db.execute_returning_dicts(
         "select name, source from jobs")}
     tracked = {name for name, row in existing.items() if row.get("source") == "casc"}
     plan = plan_jobs({name: None for name in existing}, tracked, config.jobs, config.undeclared_jobs)
-    for job in sorted(config.jobs, key=lambda j: j.name.count("/")):  # folders before their jobs
-        store.upsert_job(job.name, source="casc", **job_row(job))
-    for name in plan.delete:
+    rows = [{"name": job.name, "source": "casc", **job_row(job)}
+            for job in sorted(config.jobs, key=lambda j: j.name.count("/"))]
+    return rows, list(plan.delete)
+
+
+def apply_jobs(store, config: Config) -> dict[str, list[str]]:
+    """Create/update the declared jobs and folders; delete undeclared ones only as configured."""
+    rows, deletions = job_changes(store, config)
+    for row in rows:
+        store.upsert_job(**row)
+    for name in deletions:
         store.delete_job(name)
-    return {"applied": [j.name for j in config.jobs], "deleted": list(plan.delete)}
+    return {"applied": [j.name for j in config.jobs], "deleted": deletions}

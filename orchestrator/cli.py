@@ -128,6 +128,65 @@ def cmd_casc(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_token(args: argparse.Namespace) -> int:
+    """API tokens of a local user: `create` prints the new token once (only its SHA-256 is stored),
+    `list` shows names and UUIDs, `revoke` deletes one. Exit 1 when the user or token does not exist."""
+    from pathlib import Path
+
+    from orchestrator.runlocal import default_home
+    from orchestrator.security.passwords import new_token
+    from orchestrator.store import Store
+
+    store = Store(Path(args.home) if args.home else default_home())
+    if store.user(args.user) is None:
+        print(f"orchestrator: no such user: {args.user} (users come from JCasC securityRealm: local, "
+              "or `orchestrator user add`)", file=sys.stderr)
+        return 1
+    if args.token_command == "create":
+        uuid, value, digest = new_token()
+        store.add_token(args.user, args.name, digest, uuid)
+        print(value)
+        print(f"token '{args.name}' ({uuid}) created for {args.user}; it is not shown again", file=sys.stderr)
+        return 0
+    if args.token_command == "list":
+        for token in store.tokens(args.user):
+            print(f"{token['uuid']}  {token['name']}")
+        return 0
+    if not store.revoke_token(args.user, args.uuid):
+        print(f"orchestrator: {args.user} has no token {args.uuid}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    """Local users: `add USER` (or `password USER`) reads the password from standard input (first line)."""
+    from pathlib import Path
+
+    from orchestrator.runlocal import default_home
+    from orchestrator.security.passwords import hash_password, new_seed
+    from orchestrator.store import Store
+
+    store = Store(Path(args.home) if args.home else default_home())
+    if args.user_command == "list":
+        for user in store.users():
+            print(f"{user['id']}  {user['full_name']}  ({user['source']})")
+        return 0
+    existing = store.user(args.user)
+    if args.user_command == "add" and existing is not None:
+        print(f"orchestrator: user {args.user} already exists (use `orchestrator user password`)", file=sys.stderr)
+        return 1
+    if args.user_command == "password" and existing is None:
+        print(f"orchestrator: no such user: {args.user}", file=sys.stderr)
+        return 1
+    password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        print("orchestrator: no password on standard input", file=sys.stderr)
+        return 2
+    store.put_user(args.user, getattr(args, "full_name", None) or (existing or {}).get("full_name") or args.user,
+                   hash_password(password), new_seed(), (existing or {}).get("source") or "cli")
+    return 0
+
+
 def cmd_pod(args: argparse.Namespace) -> int:
     """Print the Pod manifest of each pod agent allocation (kubernetes/docker/dockerfile agents) as
     YAML documents, like the kubernetes plugin's showRawYaml, and check them before any pod exists:
@@ -241,6 +300,30 @@ def build_parser() -> argparse.ArgumentParser:
     pod.add_argument("--allow-privileged", action="store_true", help="privileged containers are allowed")
     pod.add_argument("--allow-host-path", action="store_true", help="hostPath volumes are allowed")
     pod.set_defaults(func=cmd_pod)
+
+    token = sub.add_parser("token", help="create, list or revoke a user's API tokens", description=cmd_token.__doc__)
+    token_sub = token.add_subparsers(dest="token_command", metavar="ACTION")
+    token_sub.required = True
+    for action, extra in (("create", "name"), ("list", None), ("revoke", "uuid")):
+        p = token_sub.add_parser(action)
+        p.add_argument("user", metavar="USER")
+        if extra:
+            p.add_argument(extra, metavar=extra.upper())
+        p.add_argument("--home", metavar="DIR", help="home folder (default $ORCHESTRATOR_HOME or ~/.orchestrator)")
+    token.set_defaults(func=cmd_token)
+
+    user = sub.add_parser("user", help="add local users or set their password (read from stdin)",
+                          description=cmd_user.__doc__)
+    user_sub = user.add_subparsers(dest="user_command", metavar="ACTION")
+    user_sub.required = True
+    for action in ("add", "password", "list"):
+        p = user_sub.add_parser(action)
+        if action != "list":
+            p.add_argument("user", metavar="USER")
+        if action == "add":
+            p.add_argument("--full-name", default=None)
+        p.add_argument("--home", metavar="DIR", help="home folder (default $ORCHESTRATOR_HOME or ~/.orchestrator)")
+    user.set_defaults(func=cmd_user)
 
     serve = sub.add_parser("serve", help="run the Jenkins-compatible server (REST API under gunicorn + scheduler)",
                            description="Serve the Jenkins-compatible REST API and run queued builds.")

@@ -49,8 +49,9 @@ def parse_config(xml_text: str | bytes) -> dict[str, Any]:
     except ET.ParseError as e:
         raise JobConfigError(f"Malformed config.xml: {e}") from None
     if root.tag == FOLDER_CLASS:
+        grants = matrix_grants(root)
         return {"kind": "folder", "script": "", "description": _text(root, "description"),
-                "disabled": False, "params": [], "props": {}}
+                "disabled": False, "params": [], "props": {"grants": grants} if grants else {}}
     if root.tag != "flow-definition":
         raise JobConfigError(f"Unsupported job type <{root.tag}>: only Pipeline jobs (<flow-definition>) "
                              "and folders are supported")
@@ -77,6 +78,13 @@ def parse_config(xml_text: str | bytes) -> dict[str, Any]:
     triggers = _triggers(root)
     if triggers:
         props["triggers"] = triggers
+    grants = matrix_grants(root)
+    if grants:
+        props["grants"] = grants
+    token = _text(root, "authToken").strip()
+    if token:   # "Trigger builds remotely": only its digest is compared (config_xml keeps it, as Jenkins does)
+        from orchestrator.security.passwords import token_digest
+        props["auth_token_sha256"] = token_digest(token)
     return {"kind": "job", "script": script, "description": _text(root, "description"),
             "disabled": _text(root, "disabled").strip() == "true", "params": params, "props": props}
 
@@ -119,6 +127,34 @@ def _git_scm(definition: ET.Element) -> dict[str, Any]:
     return {"url": url, "branch": _text(scm, "branches/hudson.plugins.git.BranchSpec/name").strip(),
             "script_path": _text(definition, "scriptPath").strip() or "Jenkinsfile",
             "credentials_id": _text(remote, "credentialsId").strip()}
+
+
+#: Java permission groups -> the names JCasC and the UI use
+_PERMISSION_GROUPS = {"hudson.model.Item": "Job", "hudson.model.Run": "Run", "hudson.model.Hudson": "Overall",
+                      "jenkins.model.Jenkins": "Overall", "hudson.model.View": "View", "hudson.scm.SCM": "SCM",
+                      "com.cloudbees.plugins.credentials.CredentialsProvider": "Credentials",
+                      "hudson.model.Computer": "Agent"}
+
+
+def matrix_grants(root: ET.Element) -> list[dict]:
+    """A job's or folder's own matrix grants (projectMatrix), from `AuthorizationMatrixProperty`:
+    `<permission>USER:hudson.model.Item.Build:bob</permission>` (or without the USER:/GROUP: prefix)."""
+    grants = []
+    for prop in root.iter():
+        if not prop.tag.endswith("AuthorizationMatrixProperty"):
+            continue
+        for entry in prop.iterfind("permission"):
+            parts = (entry.text or "").strip().split(":")
+            sid_type = parts.pop(0) if len(parts) == 3 and parts[0] in ("USER", "GROUP") else "EITHER"
+            if len(parts) != 2:
+                raise JobConfigError(f"Invalid matrix permission entry {entry.text!r}: expected "
+                                     "[USER:|GROUP:]hudson.model.Item.Build:sid")
+            java, sid = parts
+            group, _, name = java.rpartition(".")
+            if group not in _PERMISSION_GROUPS:
+                continue   # a plugin's permission: never granted here
+            grants.append({"permission": f"{_PERMISSION_GROUPS[group]}/{name}", "sid": sid, "type": sid_type})
+    return grants
 
 
 def _text(node: ET.Element, path: str) -> str:

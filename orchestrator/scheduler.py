@@ -104,7 +104,7 @@ class Running:
 class Scheduler:
     def __init__(self, store: Store, *, executors: int = 2, url: str = "http://localhost:8080/",
                  poll_interval: float = 0.02, credentials: Optional[dict] = None, clouds: tuple = (),
-                 triggers: Any = None) -> None:
+                 triggers: Any = None, follow_config: bool = False) -> None:
         from orchestrator.triggers.service import TriggerService
         self.store = store
         # cron, pollSCM and upstream triggers; tests pass one with their own clock
@@ -121,6 +121,14 @@ class Scheduler:
         self._last_expire = 0.0
         self._gauges: dict[str, str] = {}
         self._last_gauges = 0.0
+        # follow the JCasC generation in the store (serve): reloads reach new builds without a restart
+        self.live: Any = None
+        if follow_config:
+            from orchestrator.live_config import LiveConfig
+            self.live = LiveConfig()
+        self.generation = 0
+        self.executors_fixed = False   # --executors given: numExecutors from JCasC does not change it
+        self._last_config_check = 0.0
 
     # ------------------------------------------------------------ lifecycle
     def acquire(self) -> None:
@@ -198,7 +206,26 @@ class Scheduler:
         raise TimeoutError("scheduler still busy")
 
     # ------------------------------------------------------------ one iteration
+    def follow_config(self) -> None:
+        """Take up a newer applied configuration: credentials, clouds and numExecutors for the
+        builds that start from now on. Running builds keep the values they started with."""
+        if self.live is None or time.monotonic() - self._last_config_check < 0.2:
+            return
+        self._last_config_check = time.monotonic()
+        live = self.live.current(self.store)
+        if live.generation == self.generation:
+            return
+        self.generation = live.generation
+        if live.config is not None:
+            self.credentials = live.config.credentials_by_id()   # a new dict: builds hold the old one
+            self.clouds = tuple(live.config.jenkins.clouds)
+            if not self.executors_fixed:
+                self.executors = live.config.jenkins.num_executors
+            log.info("configuration generation %s: %d executor(s), %d credential(s), %d cloud(s)",
+                     live.generation, self.executors, len(self.credentials), len(self.clouds))
+
     def step(self) -> None:
+        self.follow_config()
         self._reap()
         try:
             self.triggers.tick()
@@ -444,21 +471,17 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--casc", default=None, help="JCasC sources: credentials and numExecutors for builds")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(levelname)s %(message)s")
-    credentials: dict = {}
-    clouds: tuple = ()
     executors = args.executors
-    if args.casc:
-        from orchestrator.casc import load
-        config = load(args.casc, os.environ)
-        credentials = config.credentials_by_id()
-        clouds = tuple(config.jenkins.clouds)
-        if executors is None:
-            executors = config.jenkins.num_executors
     if executors is None:
         executors = int(os.environ.get("ORCHESTRATOR_EXECUTORS", "2"))
-    args.executors = executors
-    scheduler = Scheduler(Store(args.home), executors=executors, url=args.url, credentials=credentials,
-                          clouds=clouds)
+    store = Store(args.home)
+    if args.casc:   # standalone use; `serve` applies the configuration before starting the scheduler
+        from orchestrator.live_config import absolute_sources, apply_sources
+        apply_sources(store, absolute_sources(args.casc))
+    scheduler = Scheduler(store, executors=executors, url=args.url, follow_config=True)
+    scheduler.follow_config()
+    if args.executors is not None:
+        scheduler.executors, scheduler.executors_fixed = args.executors, True
     try:
         scheduler.acquire()
     except SchedulerLocked as e:
@@ -466,7 +489,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         return e.exit_code
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: scheduler.stop())
-    log.info("scheduler running for %s with %d executor(s)", args.home, args.executors)
+    log.info("scheduler running for %s with %d executor(s)", args.home, scheduler.executors)
     try:
         scheduler.serve_forever()
     finally:

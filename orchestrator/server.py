@@ -29,6 +29,13 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
                         help="default quiet period in seconds for triggers without delay= (Jenkins: 5)")
     parser.add_argument("--url", default=None,
                         help="public root URL (JCasC location.url); default: the URL each request used")
+    parser.add_argument("--insecure", action="store_true",
+                        help="serve without security on a non-loopback --host when the JCasC configures none")
+    parser.add_argument("--setup-admin", action="store_true",
+                        help="secure by default even on loopback: an 'admin' user whose first password is "
+                             "written to HOME/secrets/initialAdminPassword")
+    parser.add_argument("--watch", action="store_true",
+                        help="reload the JCasC configuration when its files change (checked every second)")
 
 
 def main_serve(args: argparse.Namespace) -> int:
@@ -42,9 +49,9 @@ def main_serve(args: argparse.Namespace) -> int:
         status = apply_casc(home, casc)
         if status:
             return status
-    env = dict(os.environ, ORCHESTRATOR_HOME=str(home))
-    if casc:   # the web workers read it too (webhook secrets)
-        env["CASC_JENKINS_CONFIG"] = casc
+    default = security_default(args.host, getattr(args, "insecure", False), getattr(args, "setup_admin", False))
+    announce_security(home, args.host, default)
+    env = dict(os.environ, ORCHESTRATOR_HOME=str(home), ORCHESTRATOR_SECURITY=default)
     if args.url:
         env["ORCHESTRATOR_URL"] = args.url
     if args.executors is not None:
@@ -53,39 +60,107 @@ def main_serve(args: argparse.Namespace) -> int:
         env["ORCHESTRATOR_QUIET_PERIOD"] = str(args.quiet_period)
     url = args.url or f"http://{args.host}:{args.port}/"
     scheduler = subprocess.Popen([sys.executable, "-m", "orchestrator.scheduler", "--home", str(home),
-                                  "--url", url] + (["--casc", casc] if casc else []), env=env)
+                                  "--url", url], env=env)
     time.sleep(0.2)
     if scheduler.poll() is not None:
         print(f"orchestrator serve: the scheduler did not start (exit {scheduler.returncode}); "
               f"is another server using {home}?", file=sys.stderr)
         return 3
     web = subprocess.Popen(gunicorn_command(args.host, args.port, args.workers), env=env)
+    if getattr(args, "watch", False):
+        from orchestrator.watch import start_watching
+        start_watching(home)
     return supervise([scheduler, web])
 
 
-def apply_casc(home: Path, sources: str) -> int:
-    """Load the JCasC configuration (all or nothing) and make its jobs the jobs served."""
-    from orchestrator.casc import CascError, load
-    from orchestrator.casc_jobs import apply_jobs
-    from orchestrator.store import Store
+def security_default(host: str, insecure: bool, setup_admin: bool) -> str:
+    """The security when the JCasC configures none: unsecured on loopback (or when told so with
+    --insecure), else secured with a set-up admin, as Jenkins' setup wizard leaves it."""
+    if setup_admin:
+        return "secured"
+    if insecure or is_loopback(host):
+        return "unsecured"
+    return "secured"
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+    if host in ("localhost", "ip6-localhost"):
+        return True
     try:
-        config = load(sources, os.environ)
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False   # a host name other than localhost may resolve to anything
+
+
+def announce_security(home: Path, host: str, default: str) -> None:
+    """Say what protects the server; on the first secured start, create the admin and its password file."""
+    from orchestrator.live_config import LiveConfig
+    from orchestrator.security.permissions import policy_for
+    from orchestrator.store import Store
+    store = Store(home)
+    try:
+        policy = policy_for(LiveConfig().current(store).config, default)
+        if policy.origin == "secured-default" and not store.users():
+            path = initial_admin(store)
+            print("*************************************************************\n"
+                  "orchestrator: security is on and no user exists yet. An admin user has been created;\n"
+                  f"its password is in {path} (user: admin).\n"
+                  "Sign in at /login, then configure users and authorization with JCasC.\n"
+                  "*************************************************************", file=sys.stderr)
+        elif policy.origin == "secured-default" and (home / "secrets" / "initialAdminPassword").exists():
+            print(f"orchestrator: the initial admin password is in {home / 'secrets' / 'initialAdminPassword'}",
+                  file=sys.stderr)
+        elif not policy.enforced and not is_loopback(host):
+            print(f"orchestrator serve: WARNING: serving on {host} WITHOUT SECURITY (--insecure): anyone who "
+                  "can reach it can run builds", file=sys.stderr)
+    finally:
+        store.close()
+
+
+def initial_admin(store) -> Path:
+    """User `admin` with a random password, written (only) to HOME/secrets/initialAdminPassword (0600)."""
+    import secrets as random
+    from orchestrator.security.passwords import hash_password, new_seed
+    password = random.token_hex(16)
+    folder = store.home / "secrets"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    path = folder / "initialAdminPassword"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(password + "\n")
+    store.put_user("admin", "admin", hash_password(password), new_seed(), "setup")
+    return path
+
+
+def apply_casc(home: Path, sources: str) -> int:
+    """Load the JCasC configuration (all or nothing) and make it the running one."""
+    from orchestrator.casc import CascError
+    from orchestrator.live_config import absolute_sources, apply_sources
+    from orchestrator.store import Store
+    store = Store(home)
+    try:
+        applied = apply_sources(store, absolute_sources(sources))
     except CascError as e:
         print(f"orchestrator serve: the configuration was not loaded:\n{e}", file=sys.stderr)
         return 2
-    store = Store(home)
-    try:
-        done = apply_jobs(store, config)
     finally:
         store.close()
-    print(f"orchestrator serve: {len(done['applied'])} job(s) from {sources}"
-          + (f", {len(done['deleted'])} removed" if done["deleted"] else ""), file=sys.stderr)
+    print(f"orchestrator serve: {len(applied.applied)} job(s) from {sources}"
+          + (f", {len(applied.deleted)} removed" if applied.deleted else ""), file=sys.stderr)
     return 0
+
+
+#: gunicorn's default access log line without the query string: `?token=`, `?casc-reload-token=` and
+#: parameter values (password parameters too) never reach the log
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s"'
 
 
 def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     return [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
-            "--access-logfile", "-", "--graceful-timeout", "10", "--timeout", "60",
+            "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT,
+            "--graceful-timeout", "10", "--timeout", "60",
             "orchestrator.web:create_app()"]
 
 

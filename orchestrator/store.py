@@ -140,6 +140,28 @@ def m003_webhooks_revision_and_deliveries(db: Database) -> None:
     db["webhook_deliveries"].create_index(["received"])
 
 
+@migrations()
+def m003_security_users_tokens_casc(db: Database) -> None:
+    """Local users (password hashes only), their API tokens (SHA-256 of the token only), and the
+    generations of the applied JCasC configuration every process follows (see live_config)."""
+    db["users"].create({
+        "id": str, "full_name": str,
+        "password_hash": str,   # "scrypt$..." or "#jbcrypt:$2a$..." (security.passwords); never the password
+        "seed": str,            # changes with the password: sessions signed with the old seed end
+        "source": str,          # casc | setup | cli
+        "created": int,
+    }, pk="id")
+    db["api_tokens"].create({
+        "uuid": str, "user": str, "name": str,
+        "digest": str,          # sha256 hex of the token value; the value itself is shown once
+        "created": int,
+    }, pk="uuid")
+    db["api_tokens"].create_index(["user"])
+    db["casc_state"].create({
+        "generation": int, "digest": str, "sources": str, "applied_at": int,
+    }, pk="generation")
+
+
 def _connect(path: Path) -> Database:
     conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
     conn.execute("PRAGMA busy_timeout = 30000")
@@ -180,17 +202,9 @@ class Store:
                    disabled: bool = False, params: Iterable[dict] = (), props: Optional[dict] = None,
                    kind: str = "job", source: str = "api", create_only: bool = False) -> dict:
         """Create or replace a job's definition; its build history and numbering are kept."""
-        row = {"name": name, "kind": kind, "script": script, "config_xml": config_xml,
-               "description": description or "", "disabled": int(bool(disabled)),
-               "params": json.dumps(list(params)), "props": json.dumps(props or {}), "source": source}
         with _exclusive(self.db) as db:
-            existing = _one(db, "select name, kind from jobs where name = ?", [name])
-            if existing and create_only:
-                raise Conflict(f"A job already exists with the name ‘{name}’")
-            if existing:
-                db["jobs"].update(name, row)
-            else:
-                db["jobs"].insert({**row, "next_build_number": 1, "created": now_ms()})
+            _upsert_job(db, name, script, config_xml=config_xml, description=description, disabled=disabled,
+                        params=params, props=props, kind=kind, source=source, create_only=create_only)
         return self.job(name)
 
     def job(self, name: str) -> dict:
@@ -229,19 +243,8 @@ class Store:
     def delete_job(self, name: str) -> None:
         """Delete a job (or folder and everything inside), its builds, queue items and logs."""
         self.job(name)
-        like = _like_prefix(name + "/") + "%"
         with _exclusive(self.db) as db:
-            names = [r["name"] for r in db.execute_returning_dicts(
-                "select name from jobs where name = ? or name like ? escape '\\'", [name, like])]
-            for job in names:
-                db.execute("delete from stages where build_id in (select id from builds where job = ?)", [job])
-                db.execute("delete from artifacts where build_id in (select id from builds where job = ?)", [job])
-                db.execute("update builds set stop_request = 'kill' where job = ? and state = 'running'", [job])
-                db.execute("delete from builds where job = ? and state != 'running'", [job])
-                db.execute("update queue set state = 'cancelled', left_at = ? where job = ? and state = 'waiting'",
-                           [now_ms(), job])
-                db.execute("delete from jobs where name = ?", [job])
-                db.execute("delete from build_tallies where job = ?", [job])
+            names = _delete_job(db, name)
         for job in names:
             shutil.rmtree(self.job_dir(job), ignore_errors=True)
 
@@ -514,6 +517,61 @@ class Store:
         with open(self.log_path(build), "a", encoding="utf-8") as f:
             f.write(text)
 
+    # ------------------------------------------------------------------ users, API tokens (hashes only)
+    def user(self, user_id: str) -> Optional[dict]:
+        return _one(self.db, "select * from users where id = ?", [user_id])
+
+    def users(self) -> list[dict]:
+        return list(self.db.execute_returning_dicts("select id, full_name, source, created from users order by id"))
+
+    def put_user(self, user_id: str, full_name: str, password_hash: str, seed: str, source: str) -> None:
+        with _exclusive(self.db) as db:
+            _put_user(db, {"id": user_id, "full_name": full_name, "password_hash": password_hash, "seed": seed,
+                           "source": source})
+
+    def add_token(self, user_id: str, name: str, digest: str, uuid: str) -> None:
+        with _exclusive(self.db) as db:
+            if _one(db, "select id from users where id = ?", [user_id]) is None:
+                raise NotFound(f"No such user: {user_id}")
+            db["api_tokens"].insert({"uuid": uuid, "user": user_id, "name": name, "digest": digest,
+                                     "created": now_ms()})
+
+    def token_by_digest(self, user_id: str, digest: str) -> Optional[dict]:
+        return _one(self.db, "select uuid, user, name, created from api_tokens where user = ? and digest = ?",
+                    [user_id, digest])
+
+    def tokens(self, user_id: str) -> list[dict]:
+        return list(self.db.execute_returning_dicts(
+            "select uuid, name, created from api_tokens where user = ? order by created, uuid", [user_id]))
+
+    def revoke_token(self, user_id: str, uuid: str) -> bool:
+        with _exclusive(self.db) as db:
+            return db.execute("delete from api_tokens where user = ? and uuid = ?", [user_id, uuid]).rowcount == 1
+
+    # ------------------------------------------------------------------ applied configuration generations
+    def casc_generation(self) -> Optional[dict]:
+        """The newest applied JCasC configuration: generation, digest of its snapshot, sources."""
+        return _one(self.db, "select * from casc_state order by generation desc limit 1", [])
+
+    def commit_configuration(self, jobs: list[dict], delete: Iterable[str], users: Iterable[dict], digest: str,
+                             sources: str) -> int:
+        """One transaction: the jobs (upsert_job keyword dicts with `name`), the deletions, the users
+        and the new generation, so every process sees all of a reload or none of it."""
+        with _exclusive(self.db) as db:
+            for job in jobs:
+                _upsert_job(db, **job)
+            deleted = [n for name in delete for n in _delete_job(db, name)]
+            for user in users:
+                _put_user(db, user)
+            row = _one(db, "select max(generation) as g from casc_state", [])
+            generation = ((row or {}).get("g") or 0) + 1
+            db["casc_state"].insert({"generation": generation, "digest": digest, "sources": sources,
+                                     "applied_at": now_ms()})
+            db.execute("delete from casc_state where generation < ?", [generation - 10])
+        for name in deleted:
+            shutil.rmtree(self.job_dir(name), ignore_errors=True)
+        return generation
+
 
 _PERMALINKS = {
     "lastBuild": "1",
@@ -559,6 +617,44 @@ def _put_state(db: Database, key: str, value: Optional[str]) -> None:
     else:
         db.execute("insert or replace into controller_state (key, value, updated) values (?, ?, ?)",
                    [key, value, now_ms()])
+
+
+def _upsert_job(db: Database, name: str, script: str = "", *, config_xml: str = "", description: str = "",
+                disabled: bool = False, params: Iterable[dict] = (), props: Optional[dict] = None,
+                kind: str = "job", source: str = "api", create_only: bool = False) -> None:
+    """Inside a transaction: create or replace one job row."""
+    row = {"name": name, "kind": kind, "script": script, "config_xml": config_xml,
+           "description": description or "", "disabled": int(bool(disabled)),
+           "params": json.dumps(list(params)), "props": json.dumps(props or {}), "source": source}
+    existing = _one(db, "select name, kind from jobs where name = ?", [name])
+    if existing and create_only:
+        raise Conflict(f"A job already exists with the name ‘{name}’")
+    if existing:
+        db["jobs"].update(name, row)
+    else:
+        db["jobs"].insert({**row, "next_build_number": 1, "created": now_ms()})
+
+
+def _delete_job(db: Database, name: str) -> list[str]:
+    """Inside a transaction: delete a job or folder with everything inside; the names deleted."""
+    like = _like_prefix(name + "/") + "%"
+    names = [r["name"] for r in db.execute_returning_dicts(
+        "select name from jobs where name = ? or name like ? escape '\\'", [name, like])]
+    for job in names:
+        db.execute("delete from stages where build_id in (select id from builds where job = ?)", [job])
+        db.execute("delete from artifacts where build_id in (select id from builds where job = ?)", [job])
+        db.execute("update builds set stop_request = 'kill' where job = ? and state = 'running'", [job])
+        db.execute("delete from builds where job = ? and state != 'running'", [job])
+        db.execute("update queue set state = 'cancelled', left_at = ? where job = ? and state = 'waiting'",
+                   [now_ms(), job])
+        db.execute("delete from jobs where name = ?", [job])
+        db.execute("delete from build_tallies where job = ?", [job])
+    return names
+
+
+def _put_user(db: Database, user: dict) -> None:
+    existing = _one(db, "select created from users where id = ?", [user["id"]])
+    db["users"].upsert({**user, "created": existing["created"] if existing else now_ms()}, pk="id")
 
 
 def _one(db: Database, sql: str, args: list) -> Optional[dict]:

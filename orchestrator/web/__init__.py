@@ -29,12 +29,17 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     )
     if test_config:
         app.config.update(test_config)
-    app.extensions["orchestrator"] = {"store": Store(Path(app.config["HOME"]))}
+    from orchestrator.live_config import LiveConfig
+    app.extensions["orchestrator"] = {"store": Store(Path(app.config["HOME"])), "live": LiveConfig()}
 
+    from orchestrator.web import auth
     from orchestrator.web.api import bp
+    from orchestrator.web.casc_api import bp as casc_bp
+    auth.init_app(app)
     app.register_blueprint(bp)
     app.register_blueprint(__import__("orchestrator.web.metrics", fromlist=["bp"]).bp)
     app.register_blueprint(__import__("orchestrator.web.webhooks", fromlist=["bp"]).bp)   # no login: signed/token
+    app.register_blueprint(casc_bp)
 
     @app.after_request
     def jenkins_headers(response: Response) -> Response:

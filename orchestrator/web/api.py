@@ -9,22 +9,21 @@ from __future__ import annotations
 import html
 import json
 import mimetypes
-import secrets
 import tempfile
 import zipfile
 from typing import Any, Callable
 from urllib.parse import quote, unquote
 
-from flask import Blueprint, Response, current_app, redirect, request, send_file
+from flask import Blueprint, Response, current_app, g, redirect, request, send_file
 
 from orchestrator import jobs as jobdefs
 from orchestrator.errors import UsageError
 from orchestrator.store import PERMALINKS, NotFound, Store
+from orchestrator.web import auth
 from orchestrator.web.serialize import Exporter, remote_cause, user_cause
 from orchestrator.web.tree import finish, render, to_python
 
 bp = Blueprint("api", __name__)
-CRUMB = secrets.token_hex(16)
 _IGNORED_FIELDS = {"json", "token", "delay", "cause", "Jenkins-Crumb", ".crumb", "Submit", "statusCode",
                    "redirectTo"}
 
@@ -88,22 +87,9 @@ def healthz() -> Response:
 
 @bp.route("/api/<flavour>")
 def root_api(flavour: str) -> Response:
-    return api_response(exporter().root(), flavour)
-
-
-@bp.route("/crumbIssuer/api/<flavour>")
-def crumb(flavour: str) -> Response:
-    return api_response({"_class": "hudson.security.csrf.DefaultCrumbIssuer", "crumb": CRUMB,
-                         "crumbRequestField": "Jenkins-Crumb"}, flavour)
-
-
-@bp.route("/me/api/<flavour>")
-@bp.route("/whoAmI/api/<flavour>")
-def whoami(flavour: str) -> Response:
-    user = request.authorization.username if request.authorization else None
-    return api_response({"_class": "hudson.model.User", "id": user or "anonymous",
-                         "fullName": user or "anonymous", "absoluteUrl": base_url() + f"user/{user or 'anonymous'}",
-                         "description": None}, flavour)
+    root = exporter().root()
+    root.update(useSecurity=auth.policy().enforced, useCrumbs=auth.policy().crumbs)
+    return api_response(root, flavour)
 
 
 @bp.route("/computer/api/<flavour>")
@@ -264,6 +250,7 @@ def create_item(folder: str) -> Response:
         definition["config_xml"] = ""
     elif mode == "copy":
         source = store().job(request.args.get("from") or request.form.get("from") or "")
+        auth.require("Job/ExtendedRead", source["name"])   # as Jenkins: copying reveals the source's config
         definition = {k: source[k] for k in ("kind", "script", "description", "disabled", "params", "props",
                                              "config_xml")}
     else:
@@ -306,7 +293,8 @@ def cancel_queue(job: dict) -> Response:
 
 # ---------------------------------------------------------------- triggers
 def trigger(job: dict, with_parameters: bool) -> Response:
-    require_post()
+    if not g.get("job_token_ok"):   # Jenkins lets a remote trigger with the job's token use GET
+        require_post()
     name = job["name"]
     if job["kind"] != "job":
         raise NotFound(f"{name} is a folder and cannot be built")
@@ -322,9 +310,9 @@ def trigger(job: dict, with_parameters: bool) -> Response:
     else:
         delay_ms = int(job["props"].get("quiet_period", current_app.config["QUIET_PERIOD"])) * 1000
     note = request.values.get("cause")
-    user = request.authorization.username if request.authorization else None
+    user = auth.current_user()
     cause = remote_cause(request.remote_addr or "", note) if note or request.values.get("token") \
-        else user_cause(user)
+        else user_cause(user.name)
     item_id = store().enqueue(name, values, [cause], delay_ms)
     response = Response("", status=201)
     response.headers["Location"] = f"{base_url()}queue/item/{item_id}/"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import parse_qs, unquote
 
@@ -277,34 +276,15 @@ def json_answer(status: int, message: str, **fields: Any) -> Response:
 
 
 # ---------------------------------------------------------------- configuration
-_CASC: dict[str, Any] = {}
-
-
 def casc_config() -> Any:
-    """The JCasC configuration the server was started with (`serve --casc` passes it to the web
-    workers as CASC_JENKINS_CONFIG), read again when its files change; None without one."""
-    sources = current_app.config.get("CASC_JENKINS_CONFIG") or os.environ.get("CASC_JENKINS_CONFIG")
-    if not sources:
-        return None
-    key = (sources, _modified(sources))
-    if _CASC.get("key") != key:
-        from orchestrator.casc import CascError, load
-        try:
-            config = load(sources, os.environ)
-        except CascError as e:
-            raise settings.SecretUnavailable(f"The JCasC configuration could not be read for webhook secrets: "
-                                             f"{str(e).splitlines()[0]}") from None
-        _CASC.update(key=key, config=config)
-    return _CASC["config"]
-
-
-def _modified(sources: str) -> tuple:
-    stamps = []
-    for part in sources.split(","):
-        path = Path(part.strip())
-        files = sorted(path.glob("*.y*ml")) if path.is_dir() else [path]
-        stamps += [(str(f), f.stat().st_mtime_ns) for f in files if f.is_file()]
-    return tuple(stamps)
+    """The JCasC configuration in force (the generation `serve --casc` or the last reload applied, see
+    live_config); None without one."""
+    from orchestrator.web.auth import live_config
+    live = live_config()
+    if live.generation and live.config is None:
+        raise settings.SecretUnavailable("The JCasC configuration in force could not be loaded by this worker "
+                                         "for webhook secrets (see the server log)")
+    return live.config
 
 
 @bp.errorhandler(OrchestratorError)

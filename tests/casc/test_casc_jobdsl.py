@@ -234,3 +234,11 @@ def test_triggers_in_both_job_dsl_spellings(load, check):
                              "{ triggers { cron { spec('H 25 * * *') } } } }\n      }\n"))
     assert 'Invalid input: "H 25 * * *": line 1:2: 25 is an invalid value. Must be within 0 and 23' in error.message
     assert error.line == 4
+
+
+def test_authentication_token_is_a_secret_of_the_job(load):
+    config = load("jobs:\n  - script: |\n      pipelineJob('a') { authenticationToken('${TRIGGER}') }\n",
+                  {"TRIGGER": "s3cret-trigger"})
+    job = config.job("a")
+    assert job.auth_token == "s3cret-trigger"
+    assert "s3cret-trigger" not in repr(job) and "s3cret-trigger" in config.secrets()

@@ -80,6 +80,8 @@ class Server:
                 raise RuntimeError(f"serve exited {self.proc.returncode}: "
                                    + (self.home.parent / f"serve-{self.port}.log").read_text()[-2000:])
             time.sleep(0.1)
+        self.kill9()   # leave no orphan server behind a failed start
+        self.log.close()
         raise RuntimeError("serve did not come up")
 
     def stop(self) -> None:
