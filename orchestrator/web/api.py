@@ -19,7 +19,8 @@ from flask import Blueprint, Response, current_app, redirect, request, send_file
 
 from orchestrator import jobs as jobdefs
 from orchestrator.errors import UsageError
-from orchestrator.store import PERMALINKS, NotFound, Store
+from orchestrator.store import PERMALINKS, NotFound, Store, now_ms
+from orchestrator.web import inputs, stagegraph
 from orchestrator.web.serialize import Exporter, remote_cause, user_cause
 from orchestrator.web.tree import finish, render, to_python
 
@@ -67,6 +68,17 @@ def api_response(obj: Any, flavour: str) -> Response:
         raise NotFound(f"No such representation: api/{flavour} (use api/json or api/python)")
     indent = 2 if "pretty" in request.args else None
     return Response(json.dumps(data, indent=indent, ensure_ascii=False), content_type="application/json;charset=UTF-8")
+
+
+def current_user_name() -> str:
+    """Who is asking (the Basic user name until authentication arrives), `anonymous` otherwise."""
+    return request.authorization.username if request.authorization and request.authorization.username \
+        else "anonymous"
+
+
+def build_path(build: dict) -> str:
+    """A build's URL path from the root (`/job/x/7/`), as Jenkins' wfapi links are."""
+    return exporter().build_url(build["job"], build["number"])[len(base_url()) - 1:]
 
 
 def require_post() -> None:
@@ -400,7 +412,15 @@ def dispatch_build(job: dict, ref: str, rest: list[str]) -> Response:
     if rest == ["wfapi", "describe"]:
         return json_response(exporter().wfapi_run(build))
     if rest == ["wfapi", "pendingInputActions"]:
-        return json_response([])
+        return json_response(inputs.pending_actions(store(), build, build_path(build)))
+    answered = inputs.answer_for(rest, request.args.get("inputId"))
+    if answered is not None:
+        require_post()
+        inputs.answer(store(), build, answered[0], answered[1], current_user_name())
+        return redirect(exporter().build_url(job["name"], number), 302)
+    if rest == ["pipeline-graph", "tree"]:
+        return json_response(stagegraph.tree_response(store().stages(build["id"]), build["state"] == "running",
+                                                      now_ms()))
     if rest == ["wfapi", "artifacts"]:
         return json_response(exporter().wfapi_artifacts(build, store().artifacts(build["id"])))
     if rest and rest[0] == "artifact":
