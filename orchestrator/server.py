@@ -43,6 +43,8 @@ def main_serve(args: argparse.Namespace) -> int:
         if status:
             return status
     env = dict(os.environ, ORCHESTRATOR_HOME=str(home))
+    if casc:
+        env["CASC_JENKINS_CONFIG"] = casc   # the web workers show (and reload) the same sources
     if args.url:
         env["ORCHESTRATOR_URL"] = args.url
     if args.executors is not None:

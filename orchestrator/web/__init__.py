@@ -25,6 +25,7 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
         ROOT_URL=os.environ.get("ORCHESTRATOR_URL") or None,      # None: the request's own host
         QUIET_PERIOD=int(os.environ.get("ORCHESTRATOR_QUIET_PERIOD", "5")),  # seconds, Jenkins' default
         EXECUTORS=int(os.environ.get("ORCHESTRATOR_EXECUTORS", "2")),
+        CASC_SOURCES=os.environ.get("CASC_JENKINS_CONFIG") or "",   # shown on /manage/configuration-as-code/
         MAX_CONTENT_LENGTH=int(os.environ.get("ORCHESTRATOR_MAX_BODY", str(4 * 1024 * 1024))),
     )
     if test_config:
@@ -32,7 +33,9 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     app.extensions["orchestrator"] = {"store": Store(Path(app.config["HOME"]))}
 
     from orchestrator.web.api import bp
+    from orchestrator.web.pages import bp as pages_bp
     app.register_blueprint(bp)
+    app.register_blueprint(pages_bp)
 
     @app.after_request
     def jenkins_headers(response: Response) -> Response:

@@ -20,7 +20,7 @@ from flask import Blueprint, Response, current_app, redirect, request, send_file
 from orchestrator import jobs as jobdefs
 from orchestrator.errors import UsageError
 from orchestrator.store import PERMALINKS, NotFound, Store, now_ms
-from orchestrator.web import inputs, stagegraph
+from orchestrator.web import inputs, pages, stagegraph
 from orchestrator.web.serialize import Exporter, remote_cause, user_cause
 from orchestrator.web.tree import finish, render, to_python
 
@@ -87,11 +87,6 @@ def require_post() -> None:
 
 
 # ---------------------------------------------------------------- server level
-@bp.route("/", methods=["GET", "HEAD"])
-def index() -> Response:
-    return Response("orchestrator: a Jenkins-compatible build orchestrator\n", mimetype="text/plain")
-
-
 @bp.route("/healthz")
 def healthz() -> Response:
     store().db.execute("select 1").fetchall()
@@ -238,7 +233,7 @@ def json_response(obj: Any) -> Response:
 
 
 def job_page(job: dict) -> Response:
-    return Response(f"{job['name']}\n", mimetype="text/plain")
+    return pages.job_page(job)
 
 
 def config_xml(job: dict) -> Response:
@@ -391,7 +386,7 @@ def dispatch_build(job: dict, ref: str, rest: list[str]) -> Response:
         raise NotFound(f"{job['name']} has no {ref}")
     build = store().build(job["name"], number)
     if not rest:
-        return Response(f"{job['name']} #{number}\n", mimetype="text/plain")
+        return pages.build_page(job, build)
     if len(rest) == 2 and rest[0] == "api":
         return api_response(exporter().build(build), rest[1])
     if rest == ["consoleText"]:

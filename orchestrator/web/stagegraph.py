@@ -41,19 +41,3 @@ def stage_tree(rows: list[dict], now_ms: int) -> list[dict]:
 
 def tree_response(rows: list[dict], running: bool, now_ms: int) -> dict[str, Any]:
     return {"status": "ok", "data": {"complete": not running, "stages": stage_tree(rows, now_ms)}}
-
-
-def format_duration(ms: Optional[int]) -> str:
-    """Jenkins' short durations: `850ms`, `12s`, `3m 4s`, `1h 2m`."""
-    if ms is None or ms < 0:
-        return ""
-    if ms < 1000:
-        return f"{ms}ms"
-    seconds = ms // 1000
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m {seconds}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes}m"
