@@ -12,8 +12,6 @@ import time
 from pathlib import Path
 from typing import Callable, Optional
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[3]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -83,13 +81,3 @@ class Browser:
         path = SCREENSHOTS / f"{name}.png"
         self.driver.save_screenshot(str(path))
         return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = missing()
-    if reason:
-        pytest.skip(reason)
-    b = Browser()
-    yield b
-    b.close()
