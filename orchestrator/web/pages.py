@@ -83,19 +83,21 @@ def item_rows(folder: str) -> list[dict]:
             continue
         links = store.permalinks(name)
         last = store.builds(name, limit=1)
-
-        def since(number: Optional[int]) -> str:
-            if number is None:
-                return "N/A"
-            return f"{humanize.ago(store.build(name, number)['timestamp'], now)} · #{number}"
-
         completed = links["lastCompletedBuild"]
-        rows.append(dict(row, ball=ball(paths.color(job, last)), last_success=since(links["lastSuccessfulBuild"]),
-                         last_failure=since(links["lastFailedBuild"]),
+        rows.append(dict(row, ball=ball(paths.color(job, last)),
+                         last_success=_since(store, name, links["lastSuccessfulBuild"], now),
+                         last_failure=_since(store, name, links["lastFailedBuild"], now),
                          last_duration=humanize.duration(store.build(name, completed)["duration"])
                          if completed is not None else "N/A",
                          last_result=(last[0]["result"] or "running") if last else None))
     return rows
+
+
+def _since(store: Store, job: str, number: Optional[int], now: int) -> str:
+    """`3 min 4 sec ago · #12` for a permalink's build, N/A when there is none."""
+    if number is None:
+        return "N/A"
+    return f"{humanize.ago(store.build(job, number)['timestamp'], now)} · #{number}"
 
 
 def crumbs(name: str) -> list[dict]:
