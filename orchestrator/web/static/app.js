@@ -4,6 +4,7 @@
 "use strict";
 
 const POLL_MS = 1000;
+const CONSOLE_TAIL_BYTES = 256 * 1024;   // a log over 1 MiB opens at its last 256 KiB
 const root = () => document.body.dataset.root || "/";
 
 /* ------------------------------------------------------------ HTTP */
@@ -249,6 +250,22 @@ async function buildPage(box) {
     abort.hidden = !running;
     box.dataset.running = running ? "true" : "false";
   }
+
+  // a huge log: show its tail, as Jenkins' console page does, with a link to the whole text
+  try {
+    const probe = await fetch(`${url}logText/progressiveText?start=${Number.MAX_SAFE_INTEGER}`,
+                              {credentials: "same-origin"});
+    const size = parseInt(probe.headers.get("X-Text-Size") || "0", 10);
+    if (size > CONSOLE_TAIL_BYTES * 4) {
+      offset = size - CONSOLE_TAIL_BYTES;
+      const note = el("span", "skipped", `Skipping ${Math.round(offset / 1024)} KB… `);
+      const full = el("a", null, "Full log");
+      full.href = url + "consoleText";
+      note.appendChild(full);
+      consoleEl.appendChild(note);
+      consoleEl.appendChild(document.createTextNode("\n"));
+    }
+  } catch (e) { /* read from the start */ }
 
   let running = box.dataset.running === "true";
   while (true) {

@@ -189,3 +189,21 @@ def test_configuration_page_reload_answer_is_shown(server, browser):
     else:
         assert f"HTTP {status}" in result.text or "reloaded" in result.text
     browser.screenshot("configuration-as-code")
+
+
+def test_a_huge_log_opens_at_its_tail(server, browser):
+    server.create("chatty", """pipeline {
+      agent any
+      stages { stage('Talk') { steps {
+        sh 'set +x; head -c 1500000 /dev/zero | tr "\\\\0" x | fold -w 100; echo THE END' } } }
+    }""", params=False)
+    number = trigger(server, "chatty")
+    server.wait_build("chatty", number)
+    browser.get(f"{server.url}/job/chatty/{number}/")
+    browser.wait(lambda: browser.js("return document.getElementById('build').dataset.done") == "true",
+                 what="the console to load")
+    text = browser.js("return document.getElementById('console').textContent")
+    assert text.startswith("Skipping ") and "Full log" in text
+    assert "THE END" in text and "Finished: SUCCESS" in text
+    assert 200_000 < len(text) < 300_000
+    assert browser.css("#console .skipped a")[0].get_attribute("href").endswith(f"/job/chatty/{number}/consoleText")
