@@ -122,7 +122,8 @@ def job_page(job: dict) -> Response:
     queued = store.waiting_items(job["name"])
     return page("job.html", title=job["name"], job=job, job_url=paths.job_url(job["name"]),
                 ball=ball(paths.color(job, store.builds(job["name"], limit=1))), builds=builds,
-                params=[form_field(p) for p in job["params"]], queued=len(queued), crumbs=crumbs(job["name"]))
+                params=[form_field(p) for p in job["params"]], queued=len(queued), crumbs=crumbs(job["name"]),
+                active=bool(queued) or any(b["result"] == "running" for b in builds))
 
 
 def form_field(p: dict) -> dict:

@@ -243,9 +243,8 @@ async function buildPage(box) {
     resultEl.className = `result ${(result || "").toLowerCase()}`;
     document.getElementById("build-duration").textContent =
       duration(running ? Date.now() - build.timestamp : build.duration);
-    const colours = {SUCCESS: "blue", UNSTABLE: "yellow", FAILURE: "red", ABORTED: "aborted", NOT_BUILT: "nobuilt"};
     const ball = document.querySelector("#build-ball .ball");
-    ball.className = `ball ${running ? "nobuilt anime" : colours[build.result] || "nobuilt"}`;
+    ball.className = `ball ${running ? "nobuilt anime" : COLOURS[build.result] || "nobuilt"}`;
     ball.title = result;
     abort.hidden = !running;
     box.dataset.running = running ? "true" : "false";
@@ -324,6 +323,56 @@ function buildForm(form) {
   });
 }
 
+/* ------------------------------------------------------------ job page: live build history */
+const COLOURS = {SUCCESS: "blue", UNSTABLE: "yellow", FAILURE: "red", ABORTED: "aborted", NOT_BUILT: "nobuilt"};
+
+async function jobHistory(table, jobUrl) {
+  // while a build of this job runs or waits, redraw the history every second; stop when all are done
+  const tree = "inQueue,builds[number,url,result,building,timestamp,duration]{0,50}";
+  let active = table.dataset.active === "true";
+  while (active) {
+    await sleep(POLL_MS);
+    try {
+      const r = await fetch(`${jobUrl}api/json?tree=${encodeURIComponent(tree)}`, {credentials: "same-origin"});
+      if (!r.ok) continue;
+      const job = await r.json();
+      renderHistory(table, job.builds);
+      active = job.inQueue || job.builds.some(b => b.building);
+    } catch (e) { /* try again next round */ }
+  }
+  table.dataset.active = "false";
+}
+
+function renderHistory(table, builds) {
+  const now = Date.now();
+  const rows = builds.map(b => {
+    const tr = el("tr");
+    tr.dataset.number = b.number;
+    const ball = el("span", `ball ${b.building ? "nobuilt anime" : COLOURS[b.result] || "nobuilt"}`);
+    ball.title = b.building ? "running" : b.result;
+    const s = el("td", "s");
+    s.appendChild(ball);
+    const link = el("a", null, `#${b.number}`);
+    link.href = new URL(b.url).pathname;
+    const number = el("td");
+    number.appendChild(link);
+    const result = b.building ? "running" : b.result || "";
+    const cells = [["Started", `${duration(now - b.timestamp)} ago`, ""],
+                   ["Duration", duration(b.building ? now - b.timestamp : b.duration), ""],
+                   ["Result", result, `result ${result.toLowerCase()}`]].map(([label, text, cls]) => {
+      const td = el("td", cls, text);
+      td.dataset.label = label;
+      return td;
+    });
+    tr.append(s, number, ...cells);
+    return tr;
+  });
+  table.tBodies[0].replaceChildren(...rows);
+  table.hidden = !rows.length;
+  const empty = document.getElementById("no-builds");
+  if (empty) empty.hidden = rows.length > 0;
+}
+
 /* ------------------------------------------------------------ configuration-as-code page */
 function reloadForm(form) {
   const out = document.getElementById("reload-result");
@@ -382,6 +431,8 @@ document.addEventListener("DOMContentLoaded", () => {
   if (box) buildPage(box);
   const form = document.getElementById("build-form");
   if (form) buildForm(form);
+  const history = document.getElementById("history");
+  if (history && form) jobHistory(history, form.dataset.jobUrl);
   const reload = document.getElementById("reload-form");
   if (reload) reloadForm(reload);
 });

@@ -207,3 +207,21 @@ def test_a_huge_log_opens_at_its_tail(server, browser):
     assert "THE END" in text and "Finished: SUCCESS" in text
     assert 200_000 < len(text) < 300_000
     assert browser.css("#console .skipped a")[0].get_attribute("href").endswith(f"/job/chatty/{number}/consoleText")
+
+
+def test_job_page_history_follows_a_running_build(server, browser):
+    server.create("follow", SLEEPY_JOB, params=False)
+    number = trigger(server, "follow")
+    browser.get(f"{server.url}/job/follow/")
+
+    def result_cell() -> str:
+        cells = browser.css(f"#history tr[data-number='{number}'] td.result")
+        return cells[0].text if cells else ""
+
+    assert result_cell() == "running"
+    assert requests.post(f"{server.url}/job/follow/{number}/stop", allow_redirects=False).status_code == 302
+    browser.wait(lambda: result_cell() == "ABORTED", what="the history row to turn ABORTED")
+    browser.wait(lambda: browser.js("return document.getElementById('history').dataset.active") == "false",
+                 what="the job page to stop polling")
+    ball = browser.css(f"#history tr[data-number='{number}'] .ball")[0]
+    assert ball.get_attribute("class") == "ball aborted"
