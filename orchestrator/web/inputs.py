@@ -16,7 +16,10 @@ _ANSWERS = {"proceedEmpty": "proceed", "proceed": "proceed", "submit": "proceed"
 
 
 def pending_actions(store: Store, build: dict, build_path: str) -> list[dict]:
-    """`build_path` is the build's URL path (`/job/x/7/`), as Jenkins' stage view links are."""
+    """`build_path` is the build's URL path (`/job/x/7/`), as Jenkins' stage view links are. A build
+    that is over waits on nothing (even if the controller died while it was waiting)."""
+    if build["state"] != "running":
+        return []
     return [{"id": row["input_id"], "proceedText": row["ok"] or "Proceed", "message": row["message"],
              "inputs": [], "proceedUrl": f"{build_path}wfapi/inputSubmit?inputId={row['input_id']}",
              "abortUrl": f"{build_path}input/{row['input_id']}/abort",
