@@ -174,6 +174,7 @@ def test_running_build_is_aborted_from_the_build_page(server, browser):
     assert not browser.css("#abort-button")[0].is_displayed()
     states = stage_states(browser)
     assert states["Prepare"] == "success" and states["Wait"] == "aborted" and states.get("Never") == "skipped"
+    assert states["Declarative: Post Actions"] == "success"
     assert "post ran after abort" in browser.css("#console")[0].text
 
 
