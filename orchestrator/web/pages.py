@@ -79,7 +79,8 @@ def item_rows(folder: str) -> list[dict]:
         row = {"name": name.split("/")[-1], "url": paths.job_url(name), "kind": job["kind"],
                "description": job["description"]}
         if job["kind"] == "folder":
-            rows.append(dict(row, ball=ball("folder"), last_success="", last_failure="", last_duration=""))
+            rows.append(dict(row, ball=ball("folder"), last_success="", last_failure="", last_duration="",
+                             last_build=None))
             continue
         links = store.permalinks(name)
         last = store.builds(name, limit=1)
@@ -89,7 +90,8 @@ def item_rows(folder: str) -> list[dict]:
                          last_failure=_since(store, name, links["lastFailedBuild"], now),
                          last_duration=humanize.duration(store.build(name, completed)["duration"])
                          if completed is not None else "N/A",
-                         last_result=(last[0]["result"] or "running") if last else None))
+                         last_build={"number": last[0]["number"], "url": paths.build_url(name, last[0]["number"]),
+                                     "result": last[0]["result"] or "running"} if last else None))
     return rows
 
 

@@ -118,6 +118,7 @@ def test_parameterised_build_from_the_form_runs_live_to_success(server, browser)
     browser.get(f"{server.url}/")
     row = browser.css("#items tr.item[data-name=deploy]")[0]
     assert row.find_element("css selector", ".ball").get_attribute("class") == "ball blue"
+    assert row.find_element("css selector", ".last-build").text == "#1 SUCCESS"
     assert "#1" in row.text and "N/A" in row.text      # last success #1, no failure yet
     browser.screenshot("dashboard")
 
