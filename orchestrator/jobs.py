@@ -275,7 +275,8 @@ def _jf_param(d) -> Optional[dict]:
     param = {"type": kind, "name": named["name"], "description": str(named.get("description") or "")}
     if kind == "ChoiceParameterDefinition":
         choices = named.get("choices") or []
-        choices = choices.split("\n") if isinstance(choices, str) else [str(c) for c in choices]
+        choices = choices.split("\n") if isinstance(choices, str) else \
+            [str(c) for c in choices] if isinstance(choices, list) else []   # computed choices: none known
         param["choices"] = choices
         param["default"] = choices[0] if choices else ""
     elif kind == "BooleanParameterDefinition":
@@ -297,7 +298,7 @@ def _literal(expr) -> Any:
     name = type(expr).__name__
     if name == "Literal":
         return expr.value
-    if name in ("ListExpr", "ListLiteral", "List"):
+    if name in ("ListLit", "ListExpr", "ListLiteral", "List"):
         items = getattr(expr, "items", None) or getattr(expr, "elements", None) or ()
         return [_literal(i) for i in items]
     return _Unknown()

@@ -77,8 +77,12 @@ def plan(items: list[dict], running: list[dict], jobs: dict[str, dict], now: int
     return Plan(tuple(start), why)
 
 
+_CHILD_KIND = {"parallel": "branch", "matrix": "cell"}
+
+
 def stage_rows(stages: list[Any]) -> list[dict]:
-    """Engine StageState objects -> store rows (parent as an index into the list)."""
+    """Engine StageState objects -> store rows (parent as an index into the list; kind: a parallel
+    branch or matrix cell runs beside its siblings, a plain stage after them)."""
     index = {id(s): i for i, s in enumerate(stages)}
     rows = []
     for s in stages:
@@ -86,8 +90,9 @@ def stage_rows(stages: list[Any]) -> list[dict]:
         status = s.status
         if status == "NOT_EXECUTED" and not s.duration:
             status = "IN_PROGRESS"
+        kind = _CHILD_KIND.get(getattr(s.parent, "fans_out", None) or "", "stage")
         rows.append({"name": s.name, "parent": index.get(id(s.parent)) if s.parent is not None else None,
-                     "status": status, "start_ms": int(s.started * 1000), "duration_ms": int(duration * 1000)})
+                     "kind": kind, "status": status, "start_ms": int(s.started * 1000), "duration_ms": int(duration * 1000)})
     return rows
 
 
@@ -370,6 +375,7 @@ class Scheduler:
                                      for k, v in row["params"].items()}
             build.base_env.update(base_env(build, self.build_key(row)))
             build.base_env.update(revision.get("env") or {})   # BRANCH_NAME, GIT_COMMIT, CHANGE_*: the webhook's
+            build.input_waiter = InputWaiter(store, row["id"])
             running.build = build
             return Engine(build, checked.script, checked.pipeline).run().value
         finally:
@@ -401,6 +407,28 @@ def trusted_jenkinsfile_source(job_scm: dict, scm: dict, revision: dict) -> dict
     if revision.get("trusted_branch"):
         return dict(job_scm, branch=revision["trusted_branch"])
     return scm
+
+
+class InputWaiter:
+    """A build thread's `input` step under the server: the question goes to the store, where the web
+    shows it (`wfapi/pendingInputActions`) and writes the answer (`input/ID/proceedEmpty`, `/abort`);
+    the thread polls for it and wakes at once when the build is aborted."""
+
+    def __init__(self, store: Store, build_id: int, poll: float = 0.1) -> None:
+        self.store = store
+        self.build_id = build_id
+        self.poll = poll
+
+    def __call__(self, ctx: Any, input_id: str, message: str, ok: str) -> tuple[str, str]:
+        self.store.open_input(self.build_id, input_id, message, ok)
+        try:
+            while True:
+                row = self.store.input_state(self.build_id, input_id)
+                if row is not None and row["state"] in ("proceed", "abort"):
+                    return row["state"], row["answered_by"] or "anonymous"
+                ctx.token.sleep(self.poll)   # raises when the build is aborted meanwhile
+        finally:
+            self.store.close_input(self.build_id, input_id)
 
 
 def fetch_jenkinsfile_at(scm: dict, console: Any) -> tuple[str, Optional[str]]:

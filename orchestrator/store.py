@@ -162,6 +162,18 @@ def m003_security_users_tokens_casc(db: Database) -> None:
     }, pk="generation")
 
 
+@migrations()
+def m003_webpages_stage_kind_and_inputs(db: Database) -> None:
+    """Stage rows say whether they are parallel branches or matrix cells (for the stage graph);
+    `inputs` holds the `input` steps a running build waits on and the answers the web gives."""
+    db["stages"].add_column("kind", str, not_null_default="stage")   # stage, branch (parallel), cell (matrix)
+    db["inputs"].create({
+        "build_id": int, "input_id": str, "message": str, "ok": str,
+        "state": str,           # pending, proceed, abort, cancelled (the build stopped waiting)
+        "requested_at": int, "answered_by": str, "answered_at": int,
+    }, pk=("build_id", "input_id"))
+
+
 def _connect(path: Path) -> Database:
     conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
     conn.execute("PRAGMA busy_timeout = 30000")
@@ -446,6 +458,7 @@ class Store:
         with _exclusive(self.db) as db:
             db.execute("delete from stages where build_id = ?", [build["id"]])
             db.execute("delete from artifacts where build_id = ?", [build["id"]])
+            db.execute("delete from inputs where build_id = ?", [build["id"]])
             db.execute("delete from builds where id = ?", [build["id"]])
         shutil.rmtree(self.log_path(build).parent, ignore_errors=True)
 
@@ -464,14 +477,43 @@ class Store:
         with _exclusive(self.db) as db:
             db.execute("delete from stages where build_id = ?", [build_id])
             for seq, stage in enumerate(stages):
-                db.execute("insert into stages (build_id, seq, name, parent, status, start_ms, duration_ms) "
-                           "values (?, ?, ?, ?, ?, ?, ?)",
+                db.execute("insert into stages (build_id, seq, name, parent, status, start_ms, duration_ms, kind) "
+                           "values (?, ?, ?, ?, ?, ?, ?, ?)",
                            [build_id, seq, stage["name"], stage.get("parent"), stage["status"],
-                            stage["start_ms"], stage["duration_ms"]])
+                            stage["start_ms"], stage["duration_ms"], stage.get("kind") or "stage"])
 
     def stages(self, build_id: int) -> list[dict]:
         return list(self.db.execute_returning_dicts(
             "select * from stages where build_id = ? order by seq", [build_id]))
+
+    # ------------------------------------------------------------------ input steps
+    def open_input(self, build_id: int, input_id: str, message: str, ok: str) -> None:
+        """A build's `input` step waits (scheduler only); asking again with the same id asks anew."""
+        with _exclusive(self.db) as db:
+            db.execute("insert or replace into inputs (build_id, input_id, message, ok, state, requested_at) "
+                       "values (?, ?, ?, ?, 'pending', ?)", [build_id, input_id, message, ok, now_ms()])
+
+    def pending_inputs(self, build_id: int) -> list[dict]:
+        return list(self.db.execute_returning_dicts(
+            "select * from inputs where build_id = ? and state = 'pending' order by requested_at", [build_id]))
+
+    def input_state(self, build_id: int, input_id: str) -> Optional[dict]:
+        return _one(self.db, "select * from inputs where build_id = ? and input_id = ?", [build_id, input_id])
+
+    def answer_input(self, build_id: int, input_id: str, answer: str, user: str) -> None:
+        """The web's answer ("proceed" or "abort") to a pending input; NotFound when none waits."""
+        with _exclusive(self.db) as db:
+            cursor = db.execute("update inputs set state = ?, answered_by = ?, answered_at = ? "
+                                "where build_id = ? and input_id = ? and state = 'pending'",
+                                [answer, user, now_ms(), build_id, input_id])
+            if cursor.rowcount != 1:
+                raise NotFound(f"No pending input with id {input_id}")
+
+    def close_input(self, build_id: int, input_id: str) -> None:
+        """The build stopped waiting (answered, aborted or finished): an unanswered input is withdrawn."""
+        with _exclusive(self.db) as db:
+            db.execute("update inputs set state = 'cancelled' where build_id = ? and input_id = ? "
+                       "and state = 'pending'", [build_id, input_id])
 
     def index_artifacts(self, build_id: int, files: Iterable[tuple[str, int]]) -> None:
         with _exclusive(self.db) as db:
@@ -643,6 +685,8 @@ def _delete_job(db: Database, name: str) -> list[str]:
     for job in names:
         db.execute("delete from stages where build_id in (select id from builds where job = ?)", [job])
         db.execute("delete from artifacts where build_id in (select id from builds where job = ?)", [job])
+        db.execute("delete from inputs where build_id in (select id from builds where job = ? "
+                   "and state != 'running')", [job])
         db.execute("update builds set stop_request = 'kill' where job = ? and state = 'running'", [job])
         db.execute("delete from builds where job = ? and state != 'running'", [job])
         db.execute("update queue set state = 'cancelled', left_at = ? where job = ? and state = 'waiting'",

@@ -79,6 +79,7 @@ class StageState:
         self.status = "NOT_EXECUTED"             # SUCCESS, FAILED, SKIPPED_FOR_*, ABORTED...
         self.started = time.time()
         self.duration = 0.0
+        self.fans_out: Optional[str] = None      # "parallel" or "matrix": its children run side by side
 
     def add_warning(self, result: Result) -> None:
         self.warning = result.combine(self.warning) if self.warning else result
@@ -103,6 +104,8 @@ class Build:
     clouds: tuple = ()                      # JCasC Kubernetes clouds: pod templates, containerCap
     build_dir: Optional[Path] = None       # where the log, archive/ and stashes/ live; None: derived from home
     input_answer: Optional[str] = None     # CLI: how to answer `input` ("proceed"/"abort"), None: ask or abort
+    # the server: asks someone through the store and waits; (ctx, input id, message, ok) -> "proceed"/"abort"
+    input_waiter: Optional[Any] = None
     scm: Optional[dict] = None             # {"url":..., "branch":...} when the Jenkinsfile comes from git
     tools: dict[str, dict[str, str]] = field(default_factory=dict)  # type -> installation name -> home
     nodes: dict[str, dict[str, str]] = field(default_factory=dict)  # agent label -> its node env vars

@@ -22,6 +22,7 @@ class ParallelRunner:
     # ------------------------------------------------------------ parallel and matrix
     def fan_out(self, ctx: ExecContext, stage: a.Stage, state: StageState) -> None:
         fail_fast = bool(stage.fail_fast) or "parallelsAlwaysFailFast" in self.options
+        state.fans_out = "parallel" if stage.parallel is not None else "matrix"
         if stage.parallel is not None:
             branches = [(child.name, (lambda c: lambda bctx: self.run_stage(bctx, c))(child))
                         for child in stage.parallel]

@@ -24,7 +24,10 @@ class PostRunner:
             return error
         if stage is None:
             with self.stage_block(ctx, "Declarative: Post Actions") as state:
-                return self._post_conditions(ctx.derive(stage=state), post, error, None)
+                after = self._post_conditions(ctx.derive(stage=state), post, error, None)
+                # the stage view shows the post blocks' own outcome, as Jenkins' does
+                state.status = "FAILED" if after is not None and after is not error else "SUCCESS"
+                return after
         return self._post_conditions(ctx, post, error, stage)
 
     def _post_conditions(self, ctx: ExecContext, post: a.Post, error: Optional[BuildError],

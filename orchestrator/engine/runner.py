@@ -229,6 +229,7 @@ class Engine(ParallelRunner, PostRunner):
                                                                          stages=stage.matrix.stages))
                             for cell in conditions.matrix_cells(axes, excludes)]
             if children:
+                state.fans_out = "parallel" if stage.parallel else "matrix"
                 self.console.pipeline("parallel")
                 for child_name, child in children:
                     self.console.pipeline(f"{{ (Branch: {child_name})")
@@ -384,7 +385,8 @@ class Engine(ParallelRunner, PostRunner):
         from orchestrator.steps.interaction import ask
         values = ask(self, ctx, self.evaluate_string(input_.message, ctx) or "",
                      ok=self.evaluate_string(input_.ok, ctx), parameters=input_.parameters,
-                     submitter_parameter=self.evaluate_string(input_.submitter_parameter, ctx))
+                     submitter_parameter=self.evaluate_string(input_.submitter_parameter, ctx),
+                     id=self.evaluate_string(input_.id, ctx))
         if isinstance(values, dict):
             return ctx.with_env({k: "" if v is None else str(v) for k, v in values.items()})
         return ctx

@@ -24,27 +24,33 @@ def _parameter_defaults(engine, ctx, parameters) -> list[tuple[str, Any]]:
     return out
 
 
+def input_id(message: str, given: Optional[str] = None) -> str:
+    """Jenkins' input id: the given `id`, else the MD5 of the message; first letter upper-cased."""
+    import hashlib
+    raw = given or hashlib.md5(message.encode("utf-8")).hexdigest()
+    return raw[:1].upper() + raw[1:]
+
+
 def ask(engine, ctx, message: str, ok: Optional[str] = None, parameters=None,
-        submitter_parameter: Optional[str] = None) -> Any:
-    """Pause for an answer. In `orchestrator run`: a terminal prompt, or the --input answer."""
+        submitter_parameter: Optional[str] = None, id: Optional[str] = None) -> Any:  # noqa: A002
+    """Pause for an answer: under the server, from the web (the build's `input_waiter`); in
+    `orchestrator run`, a terminal prompt or the --input answer."""
     console = ctx.build.console
     console.line(message)
     console.line(f"{ok or 'Proceed'} or Abort")
-    answer = ctx.build.input_answer
-    if answer is None and sys.stdin is not None and sys.stdin.isatty():
-        try:
-            answer = input(f"{message} [{ok or 'Proceed'}/abort]: ").strip() or "proceed"
-        except EOFError:
-            answer = "abort"
+    if ctx.build.input_waiter is not None:
+        answer, who = ctx.build.input_waiter(ctx, input_id(message, id), message, ok or "Proceed")
+    else:
+        answer, who = _terminal_answer(ctx, message, ok), "cli"
     if answer is None:
         raise FlowInterrupted("Rejected: no answer to input (orchestrator run --input proceed answers it)", "ABORTED")
     if answer.lower() in ("abort", "no", "n", "reject"):
-        console.line("Rejected by cli")
-        raise FlowInterrupted("Rejected by cli", "ABORTED")
-    console.line("Approved by cli")
+        console.line(f"Rejected by {who}")
+        raise FlowInterrupted(f"Rejected by {who}", "ABORTED")
+    console.line(f"Approved by {who}")
     values = dict(_parameter_defaults(engine, ctx, parameters))
     if submitter_parameter:
-        values[submitter_parameter] = "cli"
+        values[submitter_parameter] = who
     if not values:
         return None
     if len(values) == 1:
@@ -52,11 +58,21 @@ def ask(engine, ctx, message: str, ok: Optional[str] = None, parameters=None,
     return values
 
 
+def _terminal_answer(ctx, message: str, ok: Optional[str]) -> Optional[str]:
+    answer = ctx.build.input_answer
+    if answer is None and sys.stdin is not None and sys.stdin.isatty():
+        try:
+            answer = input(f"{message} [{ok or 'Proceed'}/abort]: ").strip() or "proceed"
+        except EOFError:
+            answer = "abort"
+    return answer
+
+
 @step("input")
 def input_step(call, message, id=None, ok=None, parameters=None, submitter=None,  # noqa: A002
                submitterParameter=None):
-    result = ask(call.engine, call.ctx, str(message), ok, parameters, submitterParameter)
-    return result
+    return ask(call.engine, call.ctx, str(message), ok, parameters, submitterParameter,
+               id=None if id is None else str(id))
 
 
 @step("build")

@@ -35,8 +35,10 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     from orchestrator.web import auth
     from orchestrator.web.api import bp
     from orchestrator.web.casc_api import bp as casc_bp
+    from orchestrator.web.pages import bp as pages_bp
     auth.init_app(app)
     app.register_blueprint(bp)
+    app.register_blueprint(pages_bp)
     app.register_blueprint(__import__("orchestrator.web.metrics", fromlist=["bp"]).bp)
     app.register_blueprint(__import__("orchestrator.web.webhooks", fromlist=["bp"]).bp)   # no login: signed/token
     app.register_blueprint(casc_bp)

@@ -18,8 +18,8 @@ from flask import Blueprint, Response, current_app, g, redirect, request, send_f
 
 from orchestrator import jobs as jobdefs
 from orchestrator.errors import UsageError
-from orchestrator.store import PERMALINKS, NotFound, Store
-from orchestrator.web import auth
+from orchestrator.store import PERMALINKS, NotFound, Store, now_ms
+from orchestrator.web import auth, inputs, pages, stagegraph
 from orchestrator.web.serialize import Exporter, remote_cause, user_cause
 from orchestrator.web.tree import finish, render, to_python
 
@@ -68,17 +68,22 @@ def api_response(obj: Any, flavour: str) -> Response:
     return Response(json.dumps(data, indent=indent, ensure_ascii=False), content_type="application/json;charset=UTF-8")
 
 
+def current_user_name() -> str:
+    """Who is asking (the authenticated user's id; `anonymous` otherwise)."""
+    return auth.current_user().id
+
+
+def build_path(build: dict) -> str:
+    """A build's URL path from the root (`/job/x/7/`), as Jenkins' wfapi links are."""
+    return exporter().build_url(build["job"], build["number"])[len(base_url()) - 1:]
+
+
 def require_post() -> None:
     if request.method != "POST":
         raise MethodNotAllowed("This URL requires POST")
 
 
 # ---------------------------------------------------------------- server level
-@bp.route("/", methods=["GET", "HEAD"])
-def index() -> Response:
-    return Response("orchestrator: a Jenkins-compatible build orchestrator\n", mimetype="text/plain")
-
-
 @bp.route("/healthz")
 def healthz() -> Response:
     store().db.execute("select 1").fetchall()
@@ -212,7 +217,7 @@ def json_response(obj: Any) -> Response:
 
 
 def job_page(job: dict) -> Response:
-    return Response(f"{job['name']}\n", mimetype="text/plain")
+    return pages.job_page(job)
 
 
 def config_xml(job: dict) -> Response:
@@ -367,7 +372,7 @@ def dispatch_build(job: dict, ref: str, rest: list[str]) -> Response:
         raise NotFound(f"{job['name']} has no {ref}")
     build = store().build(job["name"], number)
     if not rest:
-        return Response(f"{job['name']} #{number}\n", mimetype="text/plain")
+        return pages.build_page(job, build)
     if len(rest) == 2 and rest[0] == "api":
         return api_response(exporter().build(build), rest[1])
     if rest == ["consoleText"]:
@@ -388,7 +393,15 @@ def dispatch_build(job: dict, ref: str, rest: list[str]) -> Response:
     if rest == ["wfapi", "describe"]:
         return json_response(exporter().wfapi_run(build))
     if rest == ["wfapi", "pendingInputActions"]:
-        return json_response([])
+        return json_response(inputs.pending_actions(store(), build, build_path(build)))
+    answered = inputs.answer_for(rest, request.args.get("inputId"))
+    if answered is not None:
+        require_post()
+        inputs.answer(store(), build, answered[0], answered[1], current_user_name())
+        return redirect(exporter().build_url(job["name"], number), 302)
+    if rest == ["pipeline-graph", "tree"]:
+        return json_response(stagegraph.tree_response(store().stages(build["id"]), build["state"] == "running",
+                                                      now_ms()))
     if rest == ["wfapi", "artifacts"]:
         return json_response(exporter().wfapi_artifacts(build, store().artifacts(build["id"])))
     if rest and rest[0] == "artifact":

@@ -68,12 +68,12 @@ class Server:
              "--workers", str(self.workers), "--executors", str(self.executors), "--quiet-period", "0"]
             + self.extra,
             env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 40   # generous: other test runs may share the machine
         while time.monotonic() < deadline:
             try:
-                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
                     return self
-            except (requests.ConnectionError, requests.Timeout):   # not up yet, or a loaded machine
+            except requests.RequestException:   # not listening yet, or too busy to answer in time
                 pass
             if self.proc.poll() is not None:
                 self.log.close()
