@@ -319,3 +319,30 @@ def test_a_configuration_this_process_cannot_load_fails_closed(tmp_path, monkeyp
     assert client.get("/api/json").status_code == 403
     assert client.post("/createItem?name=x").status_code == 403
     assert client.get("/healthz").status_code == 200
+
+
+def test_input_approval_needs_job_build_and_names_the_approver(secured):
+    from xml.sax.saxutils import escape
+    script = ("pipeline { agent any\n stages { stage('Ask') { steps { input message: 'Go?', id: 'go' } } } }")
+    xml = (f'<flow-definition><definition class="org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition">'
+           f"<script>{escape(script)}</script></definition></flow-definition>")
+    r = requests.post(f"{secured.url}/createItem", params={"name": "gate"}, data=xml, auth=auth("alice"),
+                      headers={"Content-Type": "application/xml"})
+    assert r.status_code == 200, r.headers.get("X-Error")
+    r = requests.post(f"{secured.url}/job/gate/build", params={"delay": "0sec"}, auth=auth("alice"))
+    assert r.status_code == 201
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        waiting = requests.get(f"{secured.url}/job/gate/1/wfapi/pendingInputActions", auth=auth("alice"))
+        if waiting.status_code == 200 and waiting.json():
+            break
+        time.sleep(0.1)
+    assert waiting.json()[0]["id"] == "Go"
+    denied = requests.post(f"{secured.url}/job/gate/1/input/Go/proceedEmpty", auth=auth("carol"),
+                           allow_redirects=False)
+    assert denied.status_code == 403 and "carol is missing the Job/Build permission" in denied.headers["X-Error"]
+    ok = requests.post(f"{secured.url}/job/gate/1/input/Go/proceedEmpty", auth=auth("bob"), allow_redirects=False)
+    assert ok.status_code == 302
+    assert wait_build(secured, "gate", 1)["result"] == "SUCCESS"
+    log = requests.get(f"{secured.url}/job/gate/1/consoleText", auth=auth("alice")).text
+    assert "Approved by bob" in log
