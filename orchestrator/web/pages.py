@@ -165,5 +165,12 @@ def casc_page() -> Response:
         exported = export_yaml(live.config)
     elif live.generation:
         error = "The configuration in force could not be loaded by this server process (see the server log)"
+    if sources and not error:
+        # a dry run of the sources as they are now: what a reload would say
+        from orchestrator.live_config import check_sources
+        report, _texts = check_sources(sources)
+        if not report.ok:
+            error = ("The sources changed and no longer load; a reload would be rejected (the configuration "
+                     "shown stays in force):\n" + "\n".join(str(e) for e in report.errors))
     return page("casc.html", title="Configuration as Code", sources=sources, exported=exported, error=error,
                 reload_url=request.script_root + "/configuration-as-code/reload")
