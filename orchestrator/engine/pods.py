@@ -6,6 +6,7 @@ The pod is removed afterwards, or kept after a failure with `podRetention onFail
 """
 from __future__ import annotations
 
+import functools
 import os
 from typing import TYPE_CHECKING, Callable, Optional
 
@@ -25,7 +26,6 @@ def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Calla
     an agent whose label a static pod template carries. markers=False: the caller (the `node` step) prints
     the `node { ... }` block markers itself."""
     from orchestrator.agents.agentparams import literal_params
-    from orchestrator.agents.capacity import POD_SLOTS
     from orchestrator.agents.pods import BuildRef, PodSpecError, agent_settings, build_pod, select_cloud
     build = engine.build
     console = build.console
@@ -40,17 +40,13 @@ def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Calla
         params, _warnings = literal_params(agent)
     allocation = ctx.stage.name if ctx.stage is not None else ""
     try:
+        cloud = select_cloud(params.get("cloud"), build.clouds)
         manifest = build_pod(params, build.clouds, BuildRef(build.job_name, build.number, allocation),
                              kind=kind)
-        cloud = select_cloud(params.get("cloud"), build.clouds)
     except PodSpecError as e:
         raise StepFailed(f"The pod for this agent cannot be built: {e}", agent.line) from None
-    if cloud is not None and cloud.runtime == "kubernetes":
-        where = f"serverUrl {cloud.server_url}" if cloud.server_url else "ORCH_POD_RUNTIME=kubernetes"
-        raise StepFailed(f"Cloud '{cloud.name}' runs its pods on a Kubernetes cluster ({where}), which this "
-                         "orchestrator cannot do yet; set ORCH_POD_RUNTIME=podman (or serverUrl: podman://) to run "
-                         "them with Podman on this machine", agent.line)
     settings = agent_settings(kind, params)
+    runtime = runtime_for(cloud, build)
     cloud_name = cloud.name if cloud is not None else ""
     caps = [(cloud_name, cloud.container_cap if cloud is not None else None)]
     if static is not None:   # a declarative agent's own template is new each time: only static ones cap
@@ -60,18 +56,130 @@ def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Calla
         what = (f"pod template '{static.name}' already runs {in_use} pod(s), its instanceCap" if key != cloud_name
                 else f"cloud '{cloud_name or 'default'}' already runs {in_use} pod(s), its containerCap")
         console.line(f"Waiting for a pod: {what}")
-    if not POD_SLOTS.acquire(caps, ctx.token.event, say_waiting):
-        ctx.token.check()   # aborted while waiting: raises the abort, no slot was taken
+    template_name = static.name if static else None
     try:
-        _run_in_pod(engine, ctx, manifest, settings, body, checkout, markers, static.name if static else None)
+        _allocate_with_retries(engine, ctx, agent, body, checkout, markers, template_name, runtime, caps,
+                               say_waiting, settings, lambda attempt: build_pod(
+                                   params, build.clouds, BuildRef(build.job_name, build.number, allocation,
+                                                                  attempt=attempt), kind=kind), cloud_name)
     finally:
-        POD_SLOTS.release([key for key, _cap in caps])
+        if runtime is not None:
+            runtime.close()
 
 
-def _run_in_pod(engine: "Engine", ctx: ExecContext, manifest: dict, settings, body: Callable[[ExecContext], None],
+def _allocate_with_retries(engine, ctx, agent, body, checkout, markers, template_name, runtime, caps, say_waiting,
+                           settings, manifest_for, cloud_name) -> None:
+    from orchestrator.agents.capacity import POD_SLOTS
+    console = engine.build.console
+    for attempt in range(1, settings.retries + 1):
+        manifest = manifest_for(attempt)   # a fresh pod name for each attempt, as the plugin's retry does
+        if not POD_SLOTS.acquire(caps, ctx.token.event, say_waiting):
+            ctx.token.check()   # aborted while waiting: raises the abort, no slot was taken
+        try:
+            if runtime is None:
+                make_pod = functools.partial(_PodmanPod, manifest, console=console)
+            else:
+                make_pod = functools.partial(_ClusterPod, runtime, manifest, console=console, cloud_name=cloud_name)
+            _run_in_pod(engine, ctx, lambda ws: make_pod(workspace=ws), settings, body, checkout, markers,
+                        template_name)
+            return
+        except StepFailed as e:
+            if not getattr(e, "retryable", False) or attempt == settings.retries:
+                if e.line is None:
+                    e.line = agent.line
+                raise
+            console.line(f"{e}")
+            console.line(f"Retrying with a new pod (attempt {attempt + 1} of {settings.retries})")
+        finally:
+            POD_SLOTS.release([key for key, _cap in caps])
+
+
+def runtime_for(cloud, build):
+    """None: Podman on this machine; else a KubernetesRuntime for the cloud's cluster. A cloud's runtime is
+    `podman`, `kubernetes`, or `auto` (the cluster when this process runs in one or has a kubeconfig)."""
+    if cloud is None or cloud.runtime == "podman":
+        return None
+    if cloud.runtime == "auto" and not (os.environ.get("KUBERNETES_SERVICE_HOST") or os.environ.get("KUBECONFIG")
+                                        or os.path.exists(os.path.expanduser("~/.kube/config"))):
+        return None
+    from orchestrator.agents.kubernetes import KubernetesRuntime, Timings, api_client_for, kubeconfig_namespace
+    token = None
+    if cloud.credentials_id:
+        credential = (build.credentials or {}).get(cloud.credentials_id)
+        if credential is None:
+            raise StepFailed(f"Cloud '{cloud.name}': credentials '{cloud.credentials_id}' not found")
+        token = getattr(credential, "secret", None) or getattr(credential, "password", None)
+    namespace = cloud.namespace or ("default" if cloud.server_url else kubeconfig_namespace())
+    return KubernetesRuntime(api_client_for(cloud, token), namespace,
+                             Timings.from_env(os.environ, ready_timeout=cloud.wait_for_pod_sec or 600))
+
+
+class _PodmanPod:
+    """A pod on this machine: the workspace volume is the job's workspace folder itself."""
+
+    def __init__(self, manifest: dict, workspace, console) -> None:
+        from orchestrator.agents.podman import PodmanRuntime, with_host_workspace
+        self.manifest = with_host_workspace(manifest, workspace)
+        self.workspace = workspace
+        self.name = self.manifest["metadata"]["name"]
+        self.runtime = PodmanRuntime()
+        self.console = console
+        self.created = False
+
+    def create(self, token) -> None:  # noqa: ARG002 - kube play is one short call
+        self.console.line(f"Created Pod: podman {self.name}")
+        self.created = True   # a half-made pod is removed too
+        self.runtime.create(self.manifest)
+
+    def agent(self, containers: list[str], default: str):
+        from orchestrator.agents.podman import PodAgent
+        return PodAgent(self.runtime, self.name, containers, default, self.workspace)
+
+    def delete(self) -> None:
+        self.runtime.delete(self.name)
+
+
+class _ClusterPod:
+    """A pod on a Kubernetes cluster; its workspace is copied to and from the job's workspace folder."""
+
+    def __init__(self, runtime, manifest: dict, workspace, console, cloud_name: str) -> None:
+        self.runtime = runtime
+        self.manifest = manifest
+        self.workspace = workspace
+        self.name = manifest["metadata"]["name"]
+        self.ns = runtime.namespace_of(manifest)
+        self.console = console
+        self.cloud_name = cloud_name
+        self.monitor = None
+        self.created = False
+
+    def create(self, token) -> None:
+        self.runtime.create(self.manifest, self.console.line, token.event)
+        self.created = True
+        self.console.line(f"Created Pod: {self.cloud_name or 'kubernetes'} {self.ns}/{self.name}")
+        self.runtime.wait_ready(self.ns, self.name, self.console.line, token.event)
+        self.monitor = self.runtime.monitor(self.ns, self.name, self.console.line)
+
+    def agent(self, containers: list[str], default: str):
+        from orchestrator.agents.kubernetes import KubernetesPodAgent
+        return KubernetesPodAgent(self.runtime, self.ns, self.name, containers, default, self.workspace,
+                                  self.monitor)
+
+    def delete(self) -> None:
+        if not self.created:
+            return
+        try:
+            self.runtime.delete(self.ns, self.name)
+        except Exception as e:  # noqa: BLE001 - the build's result stands; say what is left behind
+            self.console.line(f"WARNING: Failed to delete pod for agent {self.ns}/{self.name}: {e}")
+            return
+        self.console.line(f"Terminated Kubernetes instance for agent {self.ns}/{self.name}")
+
+
+def _run_in_pod(engine: "Engine", ctx: ExecContext, make_pod: Callable, settings, body: Callable[[ExecContext], None],
                 checkout: bool, markers: bool, template_name: Optional[str]) -> None:
-    from orchestrator.agents.podman import PodAgent, PodmanRuntime, with_host_workspace
-
+    """Lease the workspace, create the pod, run the body with the pod's agent, and delete the pod (or keep
+    it per podRetention), printing the `podTemplate { node {` markers as the plugin's steps do."""
     from .agents import LEASES
     build = engine.build
     console = build.console
@@ -81,45 +189,43 @@ def _run_in_pod(engine: "Engine", ctx: ExecContext, manifest: dict, settings, bo
             console.pipeline(text)
     local = LocalAgent(build.workspace_root)
     workspace = LEASES.acquire(build.custom_workspace or local.workspace_for(build.job_name))
-    manifest = with_host_workspace(manifest, workspace)
-    containers = [c["name"] for c in manifest["spec"]["containers"]]
-    default = manifest["metadata"].get("annotations", {}).get("kubectl.kubernetes.io/default-container",
-                                                                containers[0])
-    runtime = PodmanRuntime()
-    name = manifest["metadata"]["name"]
+    pod = make_pod(workspace)
+    containers = [c["name"] for c in pod.manifest["spec"]["containers"]]
+    default = pod.manifest["metadata"].get("annotations", {}).get("kubectl.kubernetes.io/default-container",
+                                                                    containers[0])
     marker("podTemplate")
     marker("{")
     marker("node")
     failed = False
     created = False
     try:
-        console.line(f"Created Pod: podman {name}")
-        runtime.create(manifest)
-        created = True
-        console.line(f"Agent {name} is provisioned from template {template_name or name}")
-        console.line(f"Running on {name} in {workspace}")
+        try:
+            pod.create(ctx.token)
+        finally:
+            created = pod.created   # a pod that failed to start is deleted (or kept) too
+        console.line(f"Agent {pod.name} is provisioned from template {template_name or pod.name}")
+        console.line(f"Running on {pod.name} in {workspace}")
         marker("{")
-        pod_agent = PodAgent(runtime, name, containers, default, workspace)
-        actx = ctx.derive(agent=pod_agent, workspace=workspace, cwd=workspace, container=None)
+        actx = ctx.derive(agent=pod.agent(containers, default), workspace=workspace, cwd=workspace, container=None)
         if checkout and build.scm is not None:
             from orchestrator.steps.scm import checkout_scm
-            # the checkout runs on this machine, into the workspace the pod mounts
+            # the checkout runs on this machine, into the workspace folder the pod sees
             scm_env = checkout_scm(engine, actx.derive(agent=local))
             actx = actx.with_env(scm_env)
         try:
             body(actx)
-        except BuildError:
-            failed = True
-            raise
         finally:
             marker("}")
+    except BuildError:
+        failed = True
+        raise
     finally:
         retention = str(settings.pod_retention or "default").lower()
         keep = "always" in retention or ("onfailure" in retention and failed)
         if created and not keep:
-            runtime.delete(name)
+            pod.delete()
         elif created:
-            console.line(f"Pod {name} kept (podRetention {retention})")
+            console.line(f"Pod {pod.name} kept (podRetention {retention})")
         LEASES.release(workspace)
         marker("// node")
         marker("}")

@@ -249,14 +249,3 @@ def test_node_step_with_a_template_label_runs_in_its_pod(podman, tmp_path):
     assert "is provisioned from template tools" in log
     assert log.count("[Pipeline] node") == 1 and log.count("[Pipeline] // node") == 1
     assert pods_named("pods-node-") == []
-
-
-def test_a_cloud_on_a_kubernetes_cluster_is_a_clear_error_not_a_podman_pod(tmp_path):
-    """The Kubernetes runtime does not exist yet: say so at the agent's line, before any pod is made."""
-    from orchestrator.casc.model import KubernetesCloud
-    cloud = KubernetesCloud(name="prod", server_url="https://k8s.example.com", runtime="kubernetes")
-    result, log = run_pipeline(tmp_path, pipeline("sh 'true'"), "k8s-cloud", (cloud,))
-    assert result == Result.FAILURE
-    assert ("Cloud 'prod' runs its pods on a Kubernetes cluster (serverUrl https://k8s.example.com), which this "
-            "orchestrator cannot do yet; set ORCH_POD_RUNTIME=podman") in log
-    assert "Created Pod" not in log
