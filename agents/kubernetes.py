@@ -91,7 +91,7 @@ def api_client_for(cloud: Any, token: Optional[str] = None):
             config.load_kube_config(client_configuration=configuration)
         except Exception as e:  # noqa: BLE001 - the client raises several kinds for a missing/bad file
             raise StepFailed(f"No Kubernetes configuration: not running in a cluster and the kubeconfig could not "
-                             f"be read ({e}); set serverUrl on the cloud, KUBECONFIG, or ORCH_POD_RUNTIME=podman")
+                             f"be read ({e}); set serverUrl on the cloud, KUBECONFIG, or ORCH_POD_RUNTIME=podman") from None
     return client.ApiClient(configuration)
 
 
@@ -141,10 +141,11 @@ class KubernetesRuntime:
             except ApiException as e:
                 retry, message = create_failure(e.status or 0, e.body or e.reason or "", f"{ns}/{name}")
                 if not retry or attempt == self.timings.quota_retries:
-                    raise PodStartFailed(message + (f" (gave up after {attempt + 1} attempts)" if retry else ""))
+                    raise PodStartFailed(message + (f" (gave up after {attempt + 1} attempts)" if retry else "")) \
+                        from None
                 say(f"WARNING: {message}. Retrying in {delay:g} s...")
                 if cancelled.wait(delay) if cancelled is not None else self.sleep(delay):
-                    raise PodStartFailed(f"Aborted while waiting to create pod {ns}/{name}")
+                    raise PodStartFailed(f"Aborted while waiting to create pod {ns}/{name}") from None
                 delay = min(delay * 2, 30.0)
         raise AssertionError("unreachable")
 
@@ -235,12 +236,15 @@ class KubernetesRuntime:
         from kubernetes.client.rest import ApiException
         monitor = self._monitors.pop(name, None)
         if monitor is not None:
-            monitor.stop()
+            monitor.stopping()   # the DELETED event that wakes its watch is not a loss
         try:
             self.core.delete_namespaced_pod(name, ns, grace_period_seconds=0, _preload_content=False)
         except ApiException as e:
             if e.status != 404:
                 raise
+        finally:
+            if monitor is not None:
+                monitor.stop()
 
     # ------------------------------------------------------------ exec
     def run(self, ns: str, pod: str, container: str, argv: list[str], *, on_output: Callable[[bytes], None],
@@ -264,6 +268,18 @@ class KubernetesRuntime:
         captured = bytearray()
         buffers = {1: bytearray(), 2: bytearray()}
         interrupted = False
+
+        def drain() -> None:
+            # timeout=0: the client's read_*() default of None blocks until the next frame, and a frame
+            # that arrives then for the other channel would be left unread when the socket closes
+            out, err = resp.read_stdout(timeout=0), resp.read_stderr(timeout=0)
+            if out:
+                if capture_stdout:
+                    captured.extend(out)
+                else:
+                    _emit_lines(buffers[1], out, on_output)
+            if err:
+                _emit_lines(buffers[2], err, on_output)
         try:
             if stdin is not None:
                 for start in range(0, len(stdin), 1 << 16):
@@ -278,14 +294,8 @@ class KubernetesRuntime:
                     resp.update(timeout=0.2)
                 except Exception:  # noqa: BLE001 - the connection broke (pod gone, API server restarted)
                     break
-                out, err = resp.read_stdout(), resp.read_stderr()
-                if out:
-                    if capture_stdout:
-                        captured += out
-                    else:
-                        _emit_lines(buffers[1], out, on_output)
-                if err:
-                    _emit_lines(buffers[2], err, on_output)
+                drain()
+            drain()
         finally:
             for rest in buffers.values():
                 if rest:
@@ -297,6 +307,9 @@ class KubernetesRuntime:
                 except Exception:  # noqa: BLE001 - no status arrived on channel 3
                     code = None
             resp.close()
+            # websocket-client leaves the socket open when the server closed first: close it here
+            if getattr(resp, "sock", None) is not None:
+                resp.sock.shutdown()
         if interrupted:
             return ProcessResult(143, bytes(captured), True)
         return ProcessResult(-1 if code is None else code, bytes(captured), False)
@@ -324,11 +337,14 @@ class _Monitor:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def stopping(self) -> None:
         self._stopping.set()
         if self._watch is not None:
             self._watch.stop()
-        self._thread.join(5)
+
+    def stop(self) -> None:
+        self.stopping()
+        self._thread.join(10)
 
     def _run(self) -> None:
         from kubernetes import watch
@@ -432,7 +448,7 @@ class KubernetesPodAgent:
     # ------------------------------------------------------------ workspace copy
     def _scan(self) -> dict[str, tuple[int, int]]:
         found = {}
-        for folder, dirs, files in os.walk(self.host_workspace):
+        for folder, _dirs, files in os.walk(self.host_workspace):
             for file in files:
                 path = os.path.join(folder, file)
                 try:

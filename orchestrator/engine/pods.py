@@ -26,6 +26,7 @@ def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Calla
     an agent whose label a static pod template carries. markers=False: the caller (the `node` step) prints
     the `node { ... }` block markers itself."""
     from orchestrator.agents.agentparams import literal_params
+    from orchestrator.agents.capacity import POD_SLOTS
     from orchestrator.agents.pods import BuildRef, PodSpecError, agent_settings, build_pod, select_cloud
     build = engine.build
     console = build.console
@@ -58,40 +59,31 @@ def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Calla
         console.line(f"Waiting for a pod: {what}")
     template_name = static.name if static else None
     try:
-        _allocate_with_retries(engine, ctx, agent, body, checkout, markers, template_name, runtime, caps,
-                               say_waiting, settings, lambda attempt: build_pod(
-                                   params, build.clouds, BuildRef(build.job_name, build.number, allocation,
-                                                                  attempt=attempt), kind=kind), cloud_name)
-    finally:
-        if runtime is not None:
-            runtime.close()
-
-
-def _allocate_with_retries(engine, ctx, agent, body, checkout, markers, template_name, runtime, caps, say_waiting,
-                           settings, manifest_for, cloud_name) -> None:
-    from orchestrator.agents.capacity import POD_SLOTS
-    console = engine.build.console
-    for attempt in range(1, settings.retries + 1):
-        manifest = manifest_for(attempt)   # a fresh pod name for each attempt, as the plugin's retry does
-        if not POD_SLOTS.acquire(caps, ctx.token.event, say_waiting):
-            ctx.token.check()   # aborted while waiting: raises the abort, no slot was taken
-        try:
+        for attempt in range(1, settings.retries + 1):
+            # a fresh pod name for each attempt, as the plugin's retry does
+            manifest = build_pod(params, build.clouds, BuildRef(build.job_name, build.number, allocation,
+                                                                attempt=attempt), kind=kind)
             if runtime is None:
                 make_pod = functools.partial(_PodmanPod, manifest, console=console)
             else:
                 make_pod = functools.partial(_ClusterPod, runtime, manifest, console=console, cloud_name=cloud_name)
-            _run_in_pod(engine, ctx, lambda ws: make_pod(workspace=ws), settings, body, checkout, markers,
-                        template_name)
-            return
-        except StepFailed as e:
-            if not getattr(e, "retryable", False) or attempt == settings.retries:
-                if e.line is None:
-                    e.line = agent.line
-                raise
-            console.line(f"{e}")
-            console.line(f"Retrying with a new pod (attempt {attempt + 1} of {settings.retries})")
-        finally:
-            POD_SLOTS.release([key for key, _cap in caps])
+            if not POD_SLOTS.acquire(caps, ctx.token.event, say_waiting):
+                ctx.token.check()   # aborted while waiting: raises the abort, no slot was taken
+            try:
+                _run_in_pod(engine, ctx, make_pod, settings, body, checkout, markers, template_name)
+                return
+            except StepFailed as e:
+                if not getattr(e, "retryable", False) or attempt == settings.retries:
+                    if e.line is None:
+                        e.line = agent.line
+                    raise
+                console.line(f"{e}")
+                console.line(f"Retrying with a new pod (attempt {attempt + 1} of {settings.retries})")
+            finally:
+                POD_SLOTS.release([key for key, _cap in caps])
+    finally:
+        if runtime is not None:
+            runtime.close()
 
 
 def runtime_for(cloud, build):
@@ -189,7 +181,7 @@ def _run_in_pod(engine: "Engine", ctx: ExecContext, make_pod: Callable, settings
             console.pipeline(text)
     local = LocalAgent(build.workspace_root)
     workspace = LEASES.acquire(build.custom_workspace or local.workspace_for(build.job_name))
-    pod = make_pod(workspace)
+    pod = make_pod(workspace=workspace)
     containers = [c["name"] for c in pod.manifest["spec"]["containers"]]
     default = pod.manifest["metadata"].get("annotations", {}).get("kubectl.kubernetes.io/default-container",
                                                                     containers[0])

@@ -72,6 +72,14 @@ class Watcher:
     queue: asyncio.Queue = field(default_factory=asyncio.Queue)
 
 
+def _kill_group(proc) -> None:
+    """A container's death kills everything the exec started (its own process group here)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 class FakeKube:
     def __init__(self, oom_after: float = 0.6, start_delay: float = 0.05) -> None:
         self.oom_after = oom_after
@@ -164,7 +172,7 @@ class FakeKube:
         self.deleted.append(name)
         for proc in self._procs.pop((namespace, name), set()):
             if proc.returncode is None:
-                proc.kill()
+                _kill_group(proc)
         self._emit("DELETED", pod)
         return pod
 
@@ -227,7 +235,7 @@ class FakeKube:
                          state={"terminated": dict(how, startedAt=now(), finishedAt=now())})
         for proc in self._procs.get((namespace, name), set()):
             if proc.returncode is None and getattr(proc, "container", None) in containers:
-                proc.kill()
+                _kill_group(proc)
         if all("terminated" in s["state"] for s in pod["status"]["containerStatuses"]):
             pod["status"]["phase"] = "Failed"
         self._emit("MODIFIED", pod)
@@ -378,10 +386,7 @@ class FakeKube:
                 elif data[0] == 255 and data[1:2] == b"\x00" and proc.stdin is not None:
                     proc.stdin.close()
             if proc.returncode is None:   # the client hung up: what the API server does is end the exec
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                _kill_group(proc)
 
         feeder = asyncio.get_running_loop().create_task(feed())
         await asyncio.gather(pump(proc.stdout, 1), pump(proc.stderr, 2))

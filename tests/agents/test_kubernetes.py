@@ -17,9 +17,8 @@ from orchestrator.casc.model import KubernetesCloud
 from orchestrator.results import Result
 from orchestrator.runlocal import RunOptions, run
 
-from fakekube import FakeKube  # noqa: E402 - tests/agents is on sys.path (no __init__)
-
 pytest.importorskip("aiohttp", reason="the fake API server needs aiohttp (the test extra installs it)")
+from fakekube import FakeKube  # noqa: E402 - tests/agents is on sys.path (no __init__)
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +189,8 @@ def test_a_lost_pod_is_replaced_per_retries(kube, tmp_path):
     assert result == Result.SUCCESS, log
     assert "was deleted (node lost, evicted or removed by someone)" in log
     assert "Retrying with a new pod (attempt 2 of 2)" in log
-    assert log.count("Created Pod: fake default/k8s-lost-1-") == 2 and "survived" in log
+    assert log.count("Created Pod: fake default/k8s-lost-1-") == 2, log
+    assert "\nsurvived\n" in log, log
     assert pods_of(kube, "k8s-lost-") == []
 
 

@@ -1,5 +1,4 @@
 """agents.checks: problems found before any pod exists, as Jenkinsfile diagnostics; `orchestrator pod`."""
-import pytest
 import yaml
 
 from orchestrator.agents.agentparams import literal_params

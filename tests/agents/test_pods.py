@@ -3,7 +3,6 @@ import copy
 from pathlib import Path
 
 import pytest
-import yaml
 
 from orchestrator.agents import names
 from orchestrator.agents.agentparams import Symbol, literal_params
