@@ -48,6 +48,12 @@ def conmon_dir() -> str:
     path.mkdir(exist_ok=True)
     return str(path)
 
+def _images(manifest: dict) -> list[str]:
+    spec = manifest.get("spec", {})
+    return list(dict.fromkeys(c.get("image", "") for c in spec.get("initContainers", []) + spec.get("containers", [])
+                              if c.get("image")))
+
+
 class PodmanRuntime:
     """Creates, runs commands in and removes pods with the podman CLI."""
 
@@ -76,7 +82,15 @@ class PodmanRuntime:
             os.unlink(path)
         if done.returncode != 0:
             reason = (done.stderr or done.stdout).strip().splitlines()
-            raise StepFailed(f"Pod {name} could not be created: {reason[-1] if reason else 'podman failed'}")
+            reason_text = reason[-1] if reason else "podman failed"
+            missing = [image for image in _images(manifest)
+                       if self._run("image", "exists", image, timeout=30).returncode != 0]
+            if missing:   # what a cluster reports as ImagePullBackOff
+                raise StepFailed(f'Unable to pull container image "{missing[0]}" for pod {name}: it is not on this '
+                                 f"machine and could not be pulled ({reason_text}). Check if image tag name is spelled "
+                                 "correctly; `podman images` lists the local ones (`podman load`/`podman build` "
+                                 "add images where no registry is reachable)")
+            raise StepFailed(f"Pod {name} could not be created: {reason_text}")
         return name
 
     def delete(self, name: str) -> None:

@@ -2,7 +2,7 @@
 
 `any`/`label`/`node` run on the local agent (the controller host, like Jenkins' built-in node);
 `none` runs nowhere (node steps then fail with Jenkins' message). Pod-based agents (`kubernetes`,
-`docker`, `dockerfile`) are refused with a clear message until the pod runtime lands.
+`docker`, `dockerfile`, and labels a cloud's pod template carries) run in pods (engine/pods.py).
 """
 from __future__ import annotations
 

@@ -30,9 +30,6 @@ def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Calla
     from orchestrator.agents.pods import BuildRef, PodSpecError, agent_settings, build_pod, select_cloud
     build = engine.build
     console = build.console
-    if agent.type == "dockerfile":
-        raise StepFailed("agent { dockerfile } needs an image build, which the Podman runtime does not do yet; "
-                         "build the image first and use agent { docker { image '...' } }", agent.line)
     kind = "kubernetes" if template is not None else agent.type
     static = template[1] if template is not None else None   # the cloud's pod template the label chose
     if template is not None:
@@ -42,12 +39,19 @@ def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Calla
     allocation = ctx.stage.name if ctx.stage is not None else ""
     try:
         cloud = select_cloud(params.get("cloud"), build.clouds)
-        manifest = build_pod(params, build.clouds, BuildRef(build.job_name, build.number, allocation),
-                             kind=kind)
+        # checked now, before anything runs (a dockerfile agent's image is built later, from the workspace)
+        build_pod(params, build.clouds, BuildRef(build.job_name, build.number, allocation), kind=kind,
+                  image="dockerfile" if kind == "dockerfile" else None)
     except PodSpecError as e:
         raise StepFailed(f"The pod for this agent cannot be built: {e}", agent.line) from None
     settings = agent_settings(kind, params)
     runtime = runtime_for(cloud, build)
+    if kind == "dockerfile" and runtime is not None:
+        runtime.close()
+        raise StepFailed(f"agent {{ dockerfile }} on cloud '{cloud.name}' (a Kubernetes cluster): its nodes cannot use "
+                         "an image built on this machine; build and push the image to a registry the cluster pulls "
+                         "from, then use agent { kubernetes { yaml ... } } or agent { docker { image '...' } }",
+                         agent.line)
     cloud_name = cloud.name if cloud is not None else ""
     caps = [(cloud_name, cloud.container_cap if cloud is not None else None)]
     if static is not None:   # a declarative agent's own template is new each time: only static ones cap
@@ -61,16 +65,20 @@ def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Calla
     try:
         for attempt in range(1, settings.retries + 1):
             # a fresh pod name for each attempt, as the plugin's retry does
-            manifest = build_pod(params, build.clouds, BuildRef(build.job_name, build.number, allocation,
-                                                                attempt=attempt), kind=kind)
-            if runtime is None:
-                make_pod = functools.partial(_PodmanPod, manifest, console=console)
+            ref = BuildRef(build.job_name, build.number, allocation, attempt=attempt)
+            if kind == "dockerfile":
+                make_pod = functools.partial(_dockerfile_pod, engine, ctx, params, ref)
+            elif runtime is None:
+                make_pod = functools.partial(_PodmanPod, build_pod(params, build.clouds, ref, kind=kind),
+                                             console=console)
             else:
-                make_pod = functools.partial(_ClusterPod, runtime, manifest, console=console, cloud_name=cloud_name)
+                make_pod = functools.partial(_ClusterPod, runtime, build_pod(params, build.clouds, ref, kind=kind),
+                                             console=console, cloud_name=cloud_name)
             if not POD_SLOTS.acquire(caps, ctx.token.event, say_waiting):
                 ctx.token.check()   # aborted while waiting: raises the abort, no slot was taken
             try:
-                _run_in_pod(engine, ctx, make_pod, settings, body, checkout, markers, template_name)
+                _run_in_pod(engine, ctx, make_pod, settings, body, checkout, markers, template_name,
+                            checkout_first=kind == "dockerfile")
                 return
             except StepFailed as e:
                 if not getattr(e, "retryable", False) or attempt == settings.retries:
@@ -84,6 +92,16 @@ def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Calla
     finally:
         if runtime is not None:
             runtime.close()
+
+
+def _dockerfile_pod(engine: "Engine", ctx: ExecContext, params: dict, ref, *, workspace) -> "_PodmanPod":
+    """`agent { dockerfile {...} }`: `podman build` the workspace's Dockerfile, then a one-container pod of it."""
+    from orchestrator.agents.images import build_image
+    from orchestrator.agents.pods import build_pod
+    build = engine.build
+    image = build_image(params, workspace, build.job_name, build.console, ctx.token.event)
+    return _PodmanPod(build_pod(params, build.clouds, ref, kind="dockerfile", image=image), workspace=workspace,
+                      console=build.console)
 
 
 def runtime_for(cloud, build):
@@ -169,9 +187,12 @@ class _ClusterPod:
 
 
 def _run_in_pod(engine: "Engine", ctx: ExecContext, make_pod: Callable, settings, body: Callable[[ExecContext], None],
-                checkout: bool, markers: bool, template_name: Optional[str]) -> None:
+                checkout: bool, markers: bool, template_name: Optional[str], checkout_first: bool = False) -> None:
     """Lease the workspace, create the pod, run the body with the pod's agent, and delete the pod (or keep
-    it per podRetention), printing the `podTemplate { node {` markers as the plugin's steps do."""
+    it per podRetention), printing the `podTemplate { node {` markers as the plugin's steps do.
+    checkout_first: check out before the pod is made (a dockerfile agent builds its image from the checkout)."""
+    from orchestrator.steps.scm import checkout_scm
+
     from .agents import LEASES
     build = engine.build
     console = build.console
@@ -181,16 +202,20 @@ def _run_in_pod(engine: "Engine", ctx: ExecContext, make_pod: Callable, settings
             console.pipeline(text)
     local = LocalAgent(build.workspace_root)
     workspace = LEASES.acquire(build.custom_workspace or local.workspace_for(build.job_name))
-    pod = make_pod(workspace=workspace)
-    containers = [c["name"] for c in pod.manifest["spec"]["containers"]]
-    default = pod.manifest["metadata"].get("annotations", {}).get("kubectl.kubernetes.io/default-container",
-                                                                    containers[0])
     marker("podTemplate")
     marker("{")
     marker("node")
     failed = False
     created = False
+    pod = None
+    scm_env = None
     try:
+        if checkout and checkout_first and build.scm is not None:
+            scm_env = checkout_scm(engine, ctx.derive(agent=local, workspace=workspace, cwd=workspace, container=None))
+        pod = make_pod(workspace=workspace)
+        containers = [c["name"] for c in pod.manifest["spec"]["containers"]]
+        default = pod.manifest["metadata"].get("annotations", {}).get("kubectl.kubernetes.io/default-container",
+                                                                        containers[0])
         try:
             pod.create(ctx.token)
         finally:
@@ -199,10 +224,10 @@ def _run_in_pod(engine: "Engine", ctx: ExecContext, make_pod: Callable, settings
         console.line(f"Running on {pod.name} in {workspace}")
         marker("{")
         actx = ctx.derive(agent=pod.agent(containers, default), workspace=workspace, cwd=workspace, container=None)
-        if checkout and build.scm is not None:
-            from orchestrator.steps.scm import checkout_scm
+        if checkout and not checkout_first and build.scm is not None:
             # the checkout runs on this machine, into the workspace folder the pod sees
             scm_env = checkout_scm(engine, actx.derive(agent=local))
+        if scm_env is not None:
             actx = actx.with_env(scm_env)
         try:
             body(actx)

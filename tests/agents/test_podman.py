@@ -249,3 +249,45 @@ def test_node_step_with_a_template_label_runs_in_its_pod(podman, tmp_path):
     assert "is provisioned from template tools" in log
     assert log.count("[Pipeline] node") == 1 and log.count("[Pipeline] // node") == 1
     assert pods_named("pods-node-") == []
+
+
+def test_dockerfile_agent_builds_its_image_with_podman_and_runs_steps_in_it(podman, tmp_path):
+    folder = tmp_path / "df-job"
+    (folder / "ws" / "ci").mkdir(parents=True)
+    (folder / "ws" / "ci" / "Dockerfile.build").write_text(
+        f"FROM {IMAGE}\nARG FLAVOUR=plain\nRUN echo \"built-$FLAVOUR\" > /etc/built-by\n")
+    text = textwrap.dedent("""
+        pipeline {
+            agent { dockerfile { filename 'Dockerfile.build'; dir 'ci'; additionalBuildArgs '--build-arg FLAVOUR=tasty' } }
+            stages { stage('In the image') { steps { sh 'cat /etc/built-by; echo made > out.txt' } } }
+        }
+        """)
+    (folder / "Jenkinsfile").write_text(text)
+    result = run(RunOptions(jenkinsfile=folder / "Jenkinsfile", job="df-job", home=tmp_path / "home", quiet=True,
+                            workspace=folder / "ws"))
+    log = (tmp_path / "home/jobs/df-job/builds/1/log").read_text()
+    assert result == Result.SUCCESS, log
+    assert "podman build --tag localhost/orchestrator/df-job:" in log and "--build-arg FLAVOUR=tasty" in log
+    assert "\nbuilt-tasty\n" in log                                   # the step ran in the image it built
+    assert (folder / "ws" / "out.txt").read_text() == "made\n"          # in the job's workspace
+    assert pods_named("df-job-") == []
+    tag = next(line.split("--tag ")[1].split()[0] for line in log.splitlines() if "podman build --tag" in line)
+    subprocess.run(["podman", "rmi", "--force", tag], capture_output=True)
+
+
+def test_dockerfile_agent_without_its_dockerfile_says_where_it_looked(podman, tmp_path):
+    text = "pipeline { agent { dockerfile true }\n stages { stage('x') { steps { sh 'true' } } } }\n"
+    result, log = run_pipeline(tmp_path, text, "df-missing")
+    assert result == Result.FAILURE
+    assert "agent { dockerfile }: there is no Dockerfile in the workspace" in log
+    assert "Created Pod" not in log
+
+
+def test_an_image_that_is_not_here_and_cannot_be_pulled_is_named(podman, tmp_path):
+    text = pipeline("sh 'true'").replace(f"image: {IMAGE}", "image: localhost:1/no-such-image:1", 1)
+    assert "no-such-image" in text
+    result, log = run_pipeline(tmp_path, text, "pods-pull")
+    assert result == Result.FAILURE, log
+    assert 'Unable to pull container image "localhost:1/no-such-image:1" for pod pods-pull-1-' in log
+    assert "Check if image tag name is spelled correctly" in log
+    assert pods_named("pods-pull-") == []

@@ -328,3 +328,14 @@ def test_corpus_declarative_from_yaml_full_manifest():
         ], "restartPolicy": "Never", "nodeSelector": {"kubernetes.io/os": "linux"},
             "volumes": [{"name": "workspace-volume", "emptyDir": {}}]},
     }
+
+
+def test_dockerfile_image_tag_follows_what_it_is_built_from():
+    from orchestrator.agents.images import dockerfile_path, image_tag
+    one = image_tag("Team/App build", "FROM busybox\n", "")
+    assert one.startswith("localhost/orchestrator/team-app-build:") and len(one.rsplit(":", 1)[1]) == 12
+    assert image_tag("Team/App build", "FROM busybox\n", "") == one
+    assert image_tag("Team/App build", "FROM busybox\nRUN true\n", "") != one
+    assert image_tag("Team/App build", "FROM busybox\n", "--build-arg A=1") != one
+    assert dockerfile_path({}) == (".", "Dockerfile")
+    assert dockerfile_path({"dir": "ci", "filename": "Dockerfile.build"}) == ("ci", "ci/Dockerfile.build")
