@@ -246,6 +246,21 @@ class KubernetesRuntime:
             if monitor is not None:
                 monitor.stop()
 
+    def remove_build_pods(self, job_name: str, number: int, namespaces: tuple[str, ...] = ()) -> int:
+        """Delete the pods a build left behind (after a controller crash), found by the `orchestrator/job` and
+        `orchestrator/build` labels build_pod puts on them, in the runtime's namespace and `namespaces`."""
+        from .names import label_value
+        selector = f"orchestrator/job={label_value(job_name)},orchestrator/build={number}"
+        removed = 0
+        for ns in dict.fromkeys((self.namespace, *namespaces)):
+            with self._reaching():
+                listed = json.loads(self.core.list_namespaced_pod(ns, label_selector=selector,
+                                                                  _preload_content=False).data)
+            for item in listed.get("items", []):
+                self.delete(ns, item["metadata"]["name"])
+                removed += 1
+        return removed
+
     # ------------------------------------------------------------ exec
     def run(self, ns: str, pod: str, container: str, argv: list[str], *, on_output: Callable[[bytes], None],
             capture_stdout: bool = False, stop: Optional[threading.Event] = None, stdin: Optional[bytes] = None,

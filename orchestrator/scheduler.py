@@ -168,7 +168,9 @@ class Scheduler:
                 continue
             killed = kill_build_processes(self.build_key(row))
             from orchestrator.agents.podman import remove_build_pods
+            from orchestrator.engine.pods import remove_cluster_pods
             pods = remove_build_pods(row["job"], row["number"])
+            pods += remove_cluster_pods(self.clouds, self.credentials, row["job"], row["number"])
             self.store.append_log(row, f"\n{RESTART_MESSAGE}\n" +
                                   (f"Killed {killed} leftover process(es) of this build.\n" if killed else "") +
                                   (f"Removed {pods} leftover pod(s) of this build.\n" if pods else "") +

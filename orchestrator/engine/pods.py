@@ -45,7 +45,7 @@ def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Calla
     except PodSpecError as e:
         raise StepFailed(f"The pod for this agent cannot be built: {e}", agent.line) from None
     settings = agent_settings(kind, params)
-    runtime = runtime_for(cloud, build)
+    runtime = runtime_for(cloud, build.credentials)
     if kind == "dockerfile" and runtime is not None:
         runtime.close()
         raise StepFailed(f"agent {{ dockerfile }} on cloud '{cloud.name}' (a Kubernetes cluster): its nodes cannot use "
@@ -104,7 +104,28 @@ def _dockerfile_pod(engine: "Engine", ctx: ExecContext, params: dict, ref, *, wo
                       console=build.console)
 
 
-def runtime_for(cloud, build):
+def remove_cluster_pods(clouds, credentials: Optional[dict], job_name: str, number: int) -> int:
+    """After a controller crash: delete a build's leftover pods on every cloud that is a cluster; how many.
+    A cloud that cannot be reached is skipped (its pods stay; the log says how many were removed)."""
+    removed = 0
+    for cloud in clouds or ():
+        try:
+            runtime = runtime_for(cloud, credentials)
+        except StepFailed:
+            continue
+        if runtime is None:
+            continue
+        try:
+            namespaces = tuple(t.namespace for t in cloud.templates if t.namespace)
+            removed += runtime.remove_build_pods(job_name, number, namespaces)
+        except StepFailed:
+            pass
+        finally:
+            runtime.close()
+    return removed
+
+
+def runtime_for(cloud, credentials: Optional[dict]):
     """None: Podman on this machine; else a KubernetesRuntime for the cloud's cluster. A cloud's runtime is
     `podman`, `kubernetes`, or `auto` (the cluster when this process runs in one or has a kubeconfig)."""
     if cloud is None or cloud.runtime == "podman":
@@ -115,7 +136,7 @@ def runtime_for(cloud, build):
     from orchestrator.agents.kubernetes import KubernetesRuntime, Timings, api_client_for, kubeconfig_namespace
     token = None
     if cloud.credentials_id:
-        credential = (build.credentials or {}).get(cloud.credentials_id)
+        credential = (credentials or {}).get(cloud.credentials_id)
         if credential is None:
             raise StepFailed(f"Cloud '{cloud.name}': credentials '{cloud.credentials_id}' not found")
         token = getattr(credential, "secret", None) or getattr(credential, "password", None)

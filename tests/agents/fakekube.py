@@ -131,6 +131,10 @@ class FakeKube:
                     if proc.returncode is None:
                         proc.kill()
             await self._runner.cleanup()
+            pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in pending:   # kubelets still sleeping (deadlines, OOM timers)
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
         asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)

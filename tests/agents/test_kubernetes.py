@@ -238,3 +238,25 @@ def test_real_cluster_bad_image_fails_fast(tmp_path):
                                "real-k8s-pull", (cloud,))
     assert result == Result.FAILURE, log
     assert 'Unable to pull container image "registry.invalid/no-such-image:0"' in log
+
+
+def test_a_crashed_builds_leftover_pods_are_removed_from_the_cluster(kube, tmp_path):
+    """What the scheduler's restart recovery does for a build whose controller died mid-build."""
+    from orchestrator.agents.pods import BuildRef, build_pod
+    from orchestrator.engine.pods import remove_cluster_pods, runtime_for
+    cloud = cloud_of(kube)
+    runtime = runtime_for(cloud, {})
+    spec = "spec:\n  containers:\n  - name: build\n    image: busybox:1.36\n"
+    mine = build_pod({"yaml": spec}, (cloud,), BuildRef("crashed/job", 7))
+    other = build_pod({"yaml": spec}, (cloud,), BuildRef("crashed/job", 8))
+    try:
+        for manifest in (mine, other):
+            runtime.create(manifest, print)
+        assert remove_cluster_pods((cloud,), {}, "crashed/job", 7) == 1
+        names = [name for (_ns, name) in kube.pods]
+        assert mine["metadata"]["name"] not in names and other["metadata"]["name"] in names   # only that build's
+        assert remove_cluster_pods((KubernetesCloud(name="down", server_url="http://127.0.0.1:9",
+                                                    runtime="kubernetes"),), {}, "crashed/job", 8) == 0
+    finally:
+        runtime.delete("default", other["metadata"]["name"])
+        runtime.close()
