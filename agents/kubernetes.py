@@ -5,7 +5,7 @@ The pod's workspace is its own emptyDir (as in the kubernetes plugin); the contr
 the workspace in the job's workspace folder so its file steps (writeFile, stash, archiveArtifacts...)
 work unchanged: files the controller changed are copied into the pod before each step (a tar stream on
 an exec's stdin), and files the step changed are copied back after it (a tar stream on an exec's
-stdout). Files deleted in the pod are not deleted in the copy.
+stdout), files it deleted deleted in the copy.
 """
 from __future__ import annotations
 
@@ -408,7 +408,7 @@ class KubernetesPodAgent:
         self.default_container = default_container
         self.host_workspace = Path(host_workspace)
         self.monitor = monitor
-        self._synced: dict[str, tuple[int, int]] = {}
+        self._synced: dict[str, tuple[int, int, int]] = {}
         self._mark = f"/tmp/.orchestrator-sync-{pod}"
 
     def container_path(self, host_path: str) -> str:
@@ -461,7 +461,7 @@ class KubernetesPodAgent:
             pass
 
     # ------------------------------------------------------------ workspace copy
-    def _scan(self) -> dict[str, tuple[int, int]]:
+    def _scan(self) -> dict[str, tuple[int, int, int]]:
         found = {}
         for folder, _dirs, files in os.walk(self.host_workspace):
             for file in files:
@@ -470,7 +470,8 @@ class KubernetesPodAgent:
                     st = os.lstat(path)
                 except OSError:
                     continue
-                found[os.path.relpath(path, self.host_workspace)] = (st.st_mtime_ns, st.st_size)
+                # ctime too: a file replaced with the same mtime and size (unstash, tar) is still a change
+                found[os.path.relpath(path, self.host_workspace)] = (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
         return found
 
     def _push(self, container: str) -> None:
@@ -493,19 +494,32 @@ class KubernetesPodAgent:
         self._synced.update({p: now[p] for p in changed})
 
     def _pull(self, container: str) -> None:
+        """Copy back what the step changed (tar on stdout) and mirror what it deleted (the pod's file list on
+        stderr): after each step the controller's copy is the pod's workspace."""
         # xargs may start tar more than once: the archives are read back to back (ignore_zeros)
-        script = (f"cd {CONTAINER_WORKSPACE} && if [ -e {self._mark} ]; then find . -newer {self._mark} ! -type d "
-                  "-print0; else find . ! -type d -print0; fi | xargs -0 -r tar -cf - 2>/dev/null")
-        result = self.runtime.run(self.ns, self.pod, container, ["sh", "-c", script], on_output=lambda _b: None,
+        script = (f"cd {CONTAINER_WORKSPACE} && {{ if [ -e {self._mark} ]; then find . -newer {self._mark} ! -type d "
+                  "-print0; else find . ! -type d -print0; fi | xargs -0 -r tar -cf - 2>/dev/null; "
+                  "find . ! -type d >&2; }")
+        listing = bytearray()
+        result = self.runtime.run(self.ns, self.pod, container, ["sh", "-c", script], on_output=listing.extend,
                                   capture_stdout=True)
-        if not result.stdout:
-            return
-        try:
-            with tarfile.open(fileobj=io.BytesIO(result.stdout), mode="r", ignore_zeros=True) as tar:
-                members = [m for m in tar.getmembers() if m.isfile() or m.issym()]
-                tar.extractall(self.host_workspace, members=members, filter="data")
-        except (tarfile.TarError, OSError) as e:
-            raise StepFailed(f"Could not copy the workspace back from pod {self.pod}: {e}") from None
+        members: list = []
+        if result.stdout:
+            try:
+                with tarfile.open(fileobj=io.BytesIO(result.stdout), mode="r", ignore_zeros=True) as tar:
+                    members = [m for m in tar.getmembers() if m.isfile() or m.issym()]
+                    tar.extractall(self.host_workspace, members=members, filter="data")
+            except (tarfile.TarError, OSError) as e:
+                raise StepFailed(f"Could not copy the workspace back from pod {self.pod}: {e}") from None
+        if result.exit_code == 0:
+            in_pod = {os.path.normpath(line) for line in listing.decode("utf-8", "surrogateescape").splitlines()}
+            for relative in [p for p in self._synced if p not in in_pod]:
+                try:
+                    (self.host_workspace / relative).unlink()
+                except OSError:
+                    pass
+                del self._synced[relative]
         now = self._scan()
-        self._synced.update({os.path.normpath(m.name): now[os.path.normpath(m.name)] for m in members
-                             if os.path.normpath(m.name) in now})
+        for relative in (os.path.normpath(m.name) for m in members):
+            if relative in now:
+                self._synced[relative] = now[relative]

@@ -101,6 +101,8 @@ def test_steps_run_in_both_containers_with_outputs_exit_codes_and_the_workspace(
         }
         dir('sub') { sh 'pwd; echo in-sub > here.txt' }
         withEnv(['GREETING=hello world']) { sh 'echo "greeting=$GREETING"' }
+        sh 'rm from-build.txt'
+        script { echo "still-there=${fileExists('from-build.txt')}" }
     """), "k8s-ok", (cloud_of(kube),))
     assert result == Result.SUCCESS, log
     assert "+ echo in-build container=build\nin-build container=build\n" in log   # stderr and stdout in order
@@ -109,6 +111,7 @@ def test_steps_run_in_both_containers_with_outputs_exit_codes_and_the_workspace(
     assert "status=4 stdout=captured-out read=artifact" in log          # ...and the pod's file the controller
     assert (tmp_path / "k8s-ok/ws/sub/here.txt").read_text() == "in-sub\n"
     assert "greeting=hello world" in log
+    assert "still-there=false" in log                                    # a deletion in the pod reaches the copy
     assert "Created Pod: fake default/k8s-ok-1-" in log and "Terminated Kubernetes instance" in log
     assert pods_of(kube, "k8s-ok-") == []                                # deleted after SUCCESS
     made = [r for r in kube.requests[requests_before:]]
@@ -260,3 +263,26 @@ def test_a_crashed_builds_leftover_pods_are_removed_from_the_cluster(kube, tmp_p
     finally:
         runtime.delete("default", other["metadata"]["name"])
         runtime.close()
+
+
+def test_stash_and_unstash_between_two_pods(kube, tmp_path):
+    agent = "agent { kubernetes { yaml '''\nspec:\n  containers:\n  - name: build\n    image: busybox:1.36\n''' } }"
+    text = textwrap.dedent(f"""
+        pipeline {{
+            agent none
+            stages {{
+                stage('Make') {{
+                    {agent}
+                    steps {{ sh 'mkdir -p dist && echo from-pod-one > dist/app.txt'; stash name: 'app', includes: 'dist/**' }}
+                }}
+                stage('Use') {{
+                    {agent}
+                    steps {{ sh 'rm -rf dist'; unstash 'app'; sh 'cat dist/app.txt' }}
+                }}
+            }}
+        }}
+        """)
+    result, log = run_pipeline(tmp_path, text, "k8s-stash", (cloud_of(kube),))
+    assert result == Result.SUCCESS, log
+    assert log.count("Created Pod: fake default/k8s-stash-1-") == 2
+    assert "+ cat dist/app.txt\nfrom-pod-one\n" in log
