@@ -129,6 +129,11 @@ def has_permission(permission: str, job: Optional[str] = None) -> bool:
     return _missing(permission, job) is None
 
 
+def job_readable(job: str) -> bool:
+    """Whether the current user may see `job` at all: lists (dashboard, `jobs`, the queue) leave it out otherwise."""
+    return has_permission("Job/Read", job)
+
+
 def refusal(permission: str, job: Optional[str] = None) -> Optional[str]:
     """Why the current user may not do what needs `permission` (the 403's words), or None when they may:
     pages show it next to the buttons they disable."""

@@ -31,7 +31,8 @@ def _store() -> Store:
 
 def _paths() -> Exporter:
     """An exporter whose URLs are root-relative paths (`/job/x/`): links work behind any proxy."""
-    return Exporter(_store(), request.script_root + "/", current_app.config["EXECUTORS"])
+    from orchestrator.web import auth
+    return Exporter(_store(), request.script_root + "/", current_app.config["EXECUTORS"], readable=auth.job_readable)
 
 
 def current_user() -> Optional[Any]:
@@ -77,7 +78,7 @@ def folder_page(folder: dict) -> Response:
 def item_rows(folder: str) -> list[dict]:
     store, paths, now = _store(), _paths(), now_ms()
     rows = []
-    for job in store.children(folder):
+    for job in paths.children(folder):
         name = job["name"]
         row = {"name": name.split("/")[-1], "url": paths.job_url(name), "kind": job["kind"],
                "description": job["description"]}

@@ -6,7 +6,6 @@ forms and buttons disabled and a refused POST says why; signing out. Screenshots
 test-artifacts/screenshots/secured-*.png."""
 from __future__ import annotations
 
-import os
 import textwrap
 import time
 
@@ -16,7 +15,8 @@ import requests
 from serverkit import Server, config_xml
 from test_pages_browser import INPUT_JOB, SLEEPY_JOB, stage_states
 
-PASSWORDS = {"alice": "alice-Br0wser-pw", "bob": "bob-Br0wser-pw", "carol": "carol-Br0wser-pw"}
+PASSWORDS = {"alice": "alice-Br0wser-pw", "bob": "bob-Br0wser-pw", "carol": "carol-Br0wser-pw",
+             "dave": "dave-Br0wser-pw"}
 ADMIN = ("alice", PASSWORDS["alice"])
 CASC = textwrap.dedent("""
     jenkins:
@@ -28,12 +28,14 @@ CASC = textwrap.dedent("""
             - {id: alice, name: Alice Admin, password: "${BL_ALICE_PASSWORD}"}
             - {id: bob, name: Bob Builder, password: "${BL_BOB_PASSWORD}"}
             - {id: carol, name: Carol Reader, password: "${BL_CAROL_PASSWORD}"}
+            - {id: dave, password: "${BL_DAVE_PASSWORD}"}
       authorizationStrategy:
         globalMatrix:
           entries:
             - user: {name: alice, permissions: [Overall/Administer]}
             - user: {name: bob, permissions: [Overall/Read, Job/Read, Job/Build]}
             - user: {name: carol, permissions: [Overall/Read, Job/Read]}
+            - user: {name: dave, permissions: [Overall/Read]}
 """)
 DEPLOY_JOB = r"""pipeline {
   agent any
@@ -53,16 +55,7 @@ def secured(tmp_path_factory):
     folder = tmp_path_factory.mktemp("secured-pages")
     (folder / "jenkins.yaml").write_text(CASC)
     env = {f"BL_{user.upper()}_PASSWORD": password for user, password in PASSWORDS.items()}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        srv = Server(folder / "home", workers=2, extra=("--casc", str(folder / "jenkins.yaml"))).start()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    srv = Server(folder / "home", workers=2, extra=("--casc", str(folder / "jenkins.yaml")), env=env).start()
     for name, script in (("deploy", DEPLOY_JOB), ("release", INPUT_JOB), ("sleepy", SLEEPY_JOB)):
         r = requests.post(f"{srv.url}/createItem", params={"name": name}, auth=ADMIN,
                           data=config_xml(script, params=False), headers={"Content-Type": "text/xml"})
@@ -232,6 +225,29 @@ def test_a_page_whose_session_ended_says_so_and_offers_to_sign_in(secured, brows
     browser.wait(lambda: path(browser).startswith("/login"), what="the login page")
     assert browser.css("input[name=from]")[0].get_attribute("value") == f"/job/sleepy/{number}/"
     requests.post(f"{secured.url}/job/sleepy/{number}/stop", auth=ADMIN)
+
+
+def test_jobs_a_user_may_not_read_are_left_out_of_the_dashboard_api_and_queue(secured):
+    dave = requests.Session()
+    r = dave.post(f"{secured.url}/j_spring_security_check",
+                  data={"j_username": "dave", "j_password": PASSWORDS["dave"]})
+    assert r.status_code == 200 and 'class="user">dave<' in r.text
+    assert 'data-name="deploy"' not in r.text and "/job/deploy/" not in r.text and "No jobs" in r.text
+    carol = requests.get(f"{secured.url}/", auth=("carol", PASSWORDS["carol"]))
+    assert 'data-name="deploy"' in carol.text and 'data-name="sleepy"' in carol.text
+    assert dave.get(f"{secured.url}/api/json").json()["jobs"] == []
+    assert {j["name"] for j in requests.get(f"{secured.url}/api/json", auth=("carol", PASSWORDS["carol"]))
+            .json()["jobs"]} == {"deploy", "release", "sleepy"}
+    assert dave.get(f"{secured.url}/job/deploy/api/json").status_code == 403
+    queued = requests.post(f"{secured.url}/job/deploy/build", params={"delay": "120sec"}, auth=ADMIN)
+    assert queued.status_code == 201
+    try:
+        assert dave.get(f"{secured.url}/queue/api/json").json()["items"] == []
+        seen = requests.get(f"{secured.url}/queue/api/json", auth=("carol", PASSWORDS["carol"])).json()["items"]
+        assert [i["task"]["name"] for i in seen] == ["deploy"]
+    finally:
+        item = queued.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+        requests.post(f"{secured.url}/queue/cancelItem", params={"id": item}, auth=ADMIN)
 
 
 def test_signing_out_ends_the_session(secured, browser):
