@@ -55,7 +55,7 @@ def base_url() -> str:
 
 
 def exporter() -> Exporter:
-    return Exporter(store(), base_url(), current_app.config["EXECUTORS"])
+    return Exporter(store(), base_url(), current_app.config["EXECUTORS"], readable=auth.job_readable)
 
 
 def api_response(obj: Any, flavour: str) -> Response:

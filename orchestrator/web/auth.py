@@ -129,11 +129,23 @@ def has_permission(permission: str, job: Optional[str] = None) -> bool:
     return _missing(permission, job) is None
 
 
+def job_readable(job: str) -> bool:
+    """Whether the current user may see `job` at all: lists (dashboard, `jobs`, the queue) leave it out otherwise."""
+    return has_permission("Job/Read", job)
+
+
+def refusal(permission: str, job: Optional[str] = None) -> Optional[str]:
+    """Why the current user may not do what needs `permission` (the 403's words), or None when they may:
+    pages show it next to the buttons they disable."""
+    missing = _missing(permission, job)
+    return None if missing is None else denial(current_user(), missing)
+
+
 def require(permission: str, job: Optional[str] = None) -> None:
     """Raise Forbidden (403, Jenkins' wording) unless the current user holds `permission`."""
-    missing = _missing(permission, job)
-    if missing is not None:
-        raise Forbidden(denial(current_user(), missing))
+    reason = refusal(permission, job)
+    if reason is not None:
+        raise Forbidden(reason)
 
 
 def _missing(permission: str, job: Optional[str]) -> Optional[str]:

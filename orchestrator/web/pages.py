@@ -31,7 +31,8 @@ def _store() -> Store:
 
 def _paths() -> Exporter:
     """An exporter whose URLs are root-relative paths (`/job/x/`): links work behind any proxy."""
-    return Exporter(_store(), request.script_root + "/", current_app.config["EXECUTORS"])
+    from orchestrator.web import auth
+    return Exporter(_store(), request.script_root + "/", current_app.config["EXECUTORS"], readable=auth.job_readable)
 
 
 def current_user() -> Optional[Any]:
@@ -56,6 +57,13 @@ def ball(color: str) -> dict:
             "title": _COLOR_TITLES.get(base, base) + (" (running)" if color.endswith("_anime") else "")}
 
 
+def _refusal(permission: str, job: str) -> str:
+    """Why the signed-in user may not press a button needing `permission` ("" when they may): the page
+    disables the button and says so, instead of letting the POST fail."""
+    from orchestrator.web import auth
+    return auth.refusal(permission, job) or ""
+
+
 # ---------------------------------------------------------------- dashboard and folders
 @bp.route("/", methods=["GET", "HEAD"])
 def dashboard() -> Response:
@@ -70,7 +78,7 @@ def folder_page(folder: dict) -> Response:
 def item_rows(folder: str) -> list[dict]:
     store, paths, now = _store(), _paths(), now_ms()
     rows = []
-    for job in store.children(folder):
+    for job in paths.children(folder):
         name = job["name"]
         row = {"name": name.split("/")[-1], "url": paths.job_url(name), "kind": job["kind"],
                "description": job["description"]}
@@ -121,6 +129,7 @@ def job_page(job: dict) -> Response:
     return page("job.html", title=job["name"], job=job, job_url=paths.job_url(job["name"]),
                 ball=ball(paths.color(job, store.builds(job["name"], limit=1))), builds=builds,
                 params=[form_field(p) for p in job["params"]], queued=len(queued), crumbs=crumbs(job["name"]),
+                build_refusal=_refusal("Job/Build", job["name"]),
                 active=bool(queued) or any(b["result"] == "running" for b in builds))
 
 
@@ -148,6 +157,7 @@ def build_page(job: dict, build: dict) -> Response:
                 started=humanize.ago(build["timestamp"], now),
                 duration=humanize.duration(now - build["timestamp"] if running else build["duration"]),
                 causes=[c.get("shortDescription", "") for c in build["causes"]], params=params,
+                abort_refusal=_refusal("Job/Cancel", job["name"]), input_refusal=_refusal("Job/Build", job["name"]),
                 crumbs=crumbs(job["name"]) + [{"name": f"#{build['number']}",
                                                "url": paths.build_url(job["name"], build["number"])}])
 

@@ -6,7 +6,7 @@ whose costly parts are `Lazy`, so `tree=` and `depth=` only pay for what they sh
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 from urllib.parse import quote
 
 from orchestrator.store import PERMALINKS, Store, now_ms
@@ -28,6 +28,11 @@ class Exporter:
     store: Store
     base: str            # "http://host:port/" as the client sees us
     executors: int = 2
+    #: whether the client may see a job (Job/Read): lists leave out the others, as Jenkins does
+    readable: Callable[[str], bool] = lambda name: True
+
+    def children(self, folder: str) -> list[dict]:
+        return [j for j in self.store.children(folder) if self.readable(j["name"])]
 
     def job_url(self, name: str) -> str:
         return self.base + "job/" + "/job/".join(quote(part, safe="") for part in name.split("/")) + "/"
@@ -44,7 +49,7 @@ class Exporter:
         return {"_class": FOLDER, SUMMARY: ("name", "url"), "actions": [{}], "description": job["description"],
                 "displayName": name.split("/")[-1], "displayNameOrNull": None, "fullDisplayName": name.replace(
                     "/", " » "), "fullName": name, "name": name.split("/")[-1], "url": self.job_url(name),
-                "healthReport": [], "jobs": Lazy(lambda: [self.item(j) for j in self.store.children(name)]),
+                "healthReport": [], "jobs": Lazy(lambda: [self.item(j) for j in self.children(name)]),
                 "primaryView": {"_class": "hudson.model.AllView", "name": "All", "url": self.job_url(name)},
                 "views": [{"_class": "hudson.model.AllView", "name": "All", "url": self.job_url(name)}]}
 
@@ -160,7 +165,8 @@ class Exporter:
 
     def queue(self) -> dict:
         return {"_class": "hudson.model.Queue", "discoverableItems": [],
-                "items": Lazy(lambda: [self.queue_item(i) for i in self.store.waiting_items()])}
+                "items": Lazy(lambda: [self.queue_item(i) for i in self.store.waiting_items()
+                                       if self.readable(i["job"])])}
 
     # ------------------------------------------------------------ root, computers
     def root(self) -> dict:
@@ -168,7 +174,7 @@ class Exporter:
         return {"_class": "hudson.model.Hudson", "assignedLabels": [{"name": "built-in"}], "mode": "NORMAL",
                 "nodeDescription": "the Jenkins controller's built-in node", "nodeName": "",
                 "numExecutors": self.executors, "description": None,
-                "jobs": Lazy(lambda: [self.item(j) for j in self.store.children("")]),
+                "jobs": Lazy(lambda: [self.item(j) for j in self.children("")]),
                 "overallLoad": {}, "primaryView": all_view, "quietDownReason": None, "quietingDown": False,
                 "slaveAgentPort": -1, "unlabeledLoad": {"_class": "jenkins.model.UnlabeledLoadStatistics"},
                 "url": self.base, "useCrumbs": True, "useSecurity": False, "views": [all_view]}

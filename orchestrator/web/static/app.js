@@ -21,13 +21,49 @@ function crumbHeaders() {
 }
 
 async function post(url, body) {
-  const headers = Object.assign({}, await crumbHeaders());
-  if (body) headers["Content-Type"] = "application/x-www-form-urlencoded";
-  return fetch(url, {method: "POST", headers, body: body || null, credentials: "same-origin", redirect: "manual"});
+  const send = async () => {
+    const headers = Object.assign({}, await crumbHeaders());
+    if (body) headers["Content-Type"] = "application/x-www-form-urlencoded";
+    return fetch(url, {method: "POST", headers, body: body || null, credentials: "same-origin", redirect: "manual"});
+  };
+  let r = await send();
+  if (r.status === 403 && /crumb/i.test(r.headers.get("X-Error") || "")) {
+    // the crumb is bound to the session: signed in or out in another tab since this page loaded.
+    // The refused POST did nothing, so ask for a fresh crumb and send it once more.
+    crumbPromise = null;
+    r = await send();
+  }
+  return r;
 }
 
 const succeeded = r => r.ok || r.type === "opaqueredirect";
 const errorText = async r => r.headers.get("X-Error") || (await r.text()).trim() || `HTTP ${r.status}`;
+const loginUrl = () => `${root()}login?from=${encodeURIComponent(location.pathname)}`;
+
+async function showRefusal(target, r) {
+  // a refused POST says why (the server's 403/401 text); when the session ended, offer to sign in again
+  const text = await errorText(r);
+  target.replaceChildren(el("span", null, text));
+  target.classList.add("error");
+  if (r.status === 401 || /^Authentication required/.test(text)) {
+    const link = el("a", "login", "Sign in");
+    link.href = loginUrl();
+    target.append(" ", link);
+  }
+}
+
+function accessLost(r) {
+  // a poll refused with 401/403: the session ended or the permission went away; say so once, keep polling
+  if (r.status !== 401 && r.status !== 403) return;
+  if (document.getElementById("access-lost")) return;
+  const note = el("p", "notice error", "You are no longer signed in, or no longer allowed to see this page. ");
+  note.id = "access-lost";
+  note.setAttribute("role", "alert");
+  const link = el("a", "login", "Sign in again");
+  link.href = loginUrl();
+  note.appendChild(link);
+  document.querySelector("main").prepend(note);
+}
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 function el(tag, cls, text) {
@@ -176,14 +212,21 @@ async function buildPage(box) {
   const graph = document.getElementById("stage-graph");
   const inputs = document.getElementById("inputs");
   const abort = document.getElementById("abort-button");
+  const abortStatus = document.getElementById("abort-status");
+  const abortRefusal = box.dataset.abortRefusal || "";
+  const inputRefusal = box.dataset.inputRefusal || "";
   const ansi = new AnsiRenderer(consoleEl);
   const decoder = new TextDecoder("utf-8");
   let offset = 0;
 
   abort.addEventListener("click", async () => {
     abort.disabled = true;
+    abortStatus.classList.remove("error");
+    abortStatus.textContent = "Aborting…";
     const r = await post(url + "stop");
-    if (!succeeded(r)) { abort.disabled = false; alert(await errorText(r)); }
+    if (succeeded(r)) return;
+    abort.disabled = false;
+    await showRefusal(abortStatus, r);
   });
 
   async function followConsole() {
@@ -224,13 +267,20 @@ async function buildPage(box) {
       const answer = async (button, target) => {
         proceed.disabled = reject.disabled = true;
         const r = await post(target);
-        if (!succeeded(r)) { proceed.disabled = reject.disabled = false; row.appendChild(el("span", "error", await errorText(r))); }
+        if (succeeded(r)) return;
+        proceed.disabled = reject.disabled = false;
+        const why = row.querySelector(".error") || row.appendChild(el("span", "error"));
+        await showRefusal(why, r);
       };
       proceed.type = reject.type = "button";
       proceed.addEventListener("click", () => answer(proceed, `${url}input/${encodeURIComponent(action.id)}/proceedEmpty`));
       reject.addEventListener("click", () => answer(reject, root() + action.abortUrl.replace(/^\//, "")));
       row.appendChild(proceed);
       row.appendChild(reject);
+      if (inputRefusal) {   // seen, not answerable: say why instead of failing on click
+        proceed.disabled = reject.disabled = true;
+        row.appendChild(el("span", "refusal", inputRefusal));
+      }
       inputs.appendChild(row);
     }
   }
@@ -246,7 +296,8 @@ async function buildPage(box) {
     const ball = document.querySelector("#build-ball .ball");
     ball.className = `ball ${running ? "nobuilt anime" : COLOURS[build.result] || "nobuilt"}`;
     ball.title = result;
-    abort.hidden = !running;
+    abort.hidden = !running || Boolean(abortRefusal);
+    if (!running) abortStatus.textContent = "";
     box.dataset.running = running ? "true" : "false";
   }
 
@@ -270,6 +321,7 @@ async function buildPage(box) {
   while (true) {
     try {
       const r = await fetch(url + "api/json?tree=building,result,duration,timestamp", {credentials: "same-origin"});
+      accessLost(r);
       if (r.ok) {
         const build = await r.json();
         running = build.building;
@@ -299,9 +351,14 @@ function buildForm(form) {
     const button = document.getElementById("build-button");
     button.disabled = true;
     status.textContent = "Scheduling…";
+    status.classList.remove("error");
     try {
       const r = await post(form.getAttribute("action"), body.toString());
-      if (r.status !== 201) throw new Error(await errorText(r));
+      if (r.status !== 201) {
+        await showRefusal(status, r);
+        button.disabled = false;
+        return;
+      }
       const item = r.headers.get("Location");
       status.textContent = "Waiting in the queue…";
       for (let i = 0; i < 600; i++) {
@@ -334,6 +391,7 @@ async function jobHistory(table, jobUrl) {
     await sleep(POLL_MS);
     try {
       const r = await fetch(`${jobUrl}api/json?tree=${encodeURIComponent(tree)}`, {credentials: "same-origin"});
+      accessLost(r);
       if (!r.ok) continue;
       const job = await r.json();
       renderHistory(table, job.builds);

@@ -51,8 +51,10 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, home: Path, workers: int = 2, executors: int = 4, extra: tuple[str, ...] = ()) -> None:
+    def __init__(self, home: Path, workers: int = 2, executors: int = 4, extra: tuple[str, ...] = (),
+                 env: dict[str, str] | None = None) -> None:
         self.home = home
+        self.env = dict(env or {})     # added to the server's environment (e.g. JCasC ${VARIABLES})
         self.extra = list(extra)
         self.workers = workers
         self.executors = executors
@@ -61,7 +63,7 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "Server":
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
         self.log = open(self.home.parent / f"serve-{self.port}.log", "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "orchestrator.server", "--home", str(self.home), "--port", str(self.port),
