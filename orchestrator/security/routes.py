@@ -22,7 +22,7 @@ class Requirement:
     public: bool = False                 # no permission needed (the view protects itself, if at all)
     crumb_exempt: bool = False           # never needs a CSRF crumb (webhooks, token reload, login form)
     job_token: bool = False              # the job's `?token=` (authToken) grants it anonymously
-    queue_item: bool = False             # the job is the queue item's named by `id=`
+    queue_item: bool = False             # the job is the queue item's (`id=`, or /queue/item/N/)
     user: Optional[str] = None           # that user may do it without the permission (own API tokens)
 
 
@@ -69,6 +69,8 @@ def requirement(method: str, path: str) -> Requirement:
         return Requirement("Job/Create")
     if head == "queue" and segments[1:2] == ["cancelItem"]:
         return Requirement("Job/Cancel", queue_item=True)
+    if head == "queue" and segments[1:2] == ["item"]:   # an item shows its job: Job/Read on it
+        return Requirement("Job/Read" if method == "GET" else "Job/Cancel", queue_item=True)
     if head in ("configuration-as-code", "manage") and "configuration-as-code" in segments[:2]:
         rest = segments[segments.index("configuration-as-code") + 1:]
         return Requirement(CASC_ACTIONS.get(rest[0] if rest else "", ADMIN))

@@ -271,7 +271,9 @@ def _job_token_matches(job: Optional[str]) -> bool:
 
 
 def _queue_item_job() -> Optional[str]:
-    raw = request.args.get("id") or request.form.get("id") or ""
+    parts = request.path.strip("/").split("/")
+    raw = parts[2] if parts[:2] == ["queue", "item"] and len(parts) > 2 else \
+        request.args.get("id") or request.form.get("id") or ""
     if not raw.isdigit():
         return None
     try:

@@ -68,6 +68,7 @@ def test_denial_messages_are_jenkins_wording():
     ("GET", "/api/json", "Overall/Read", None, ""),
     ("GET", "/queue/api/json", "Overall/Read", None, ""),
     ("POST", "/queue/cancelItem", "Job/Cancel", None, "queue_item"),
+    ("GET", "/queue/item/12/api/json", "Job/Read", None, "queue_item"),
     ("POST", "/createItem", "Job/Create", None, ""),
     ("POST", "/job/team/createItem", "Job/Create", "team", ""),
     ("GET", "/job/team/job/app/", "Job/Read", "team/app", ""),

@@ -243,6 +243,9 @@ def test_jobs_a_user_may_not_read_are_left_out_of_the_dashboard_api_and_queue(se
     assert queued.status_code == 201
     try:
         assert dave.get(f"{secured.url}/queue/api/json").json()["items"] == []
+        item_url = queued.headers["Location"]
+        assert dave.get(item_url + "api/json").status_code == 403            # not even by its id
+        assert requests.get(item_url + "api/json", auth=("carol", PASSWORDS["carol"])).status_code == 200
         seen = requests.get(f"{secured.url}/queue/api/json", auth=("carol", PASSWORDS["carol"])).json()["items"]
         assert [i["task"]["name"] for i in seen] == ["deploy"]
     finally:
