@@ -46,6 +46,14 @@ def job_row(job: Job) -> dict[str, Any]:
     script = ""
     if isinstance(job.definition, InlineScript):
         script = job.definition.script
+        # what Jenkins records on the job at its first build, known up front (as for jobs created by the API):
+        # the Jenkinsfile's `parameters {}` and options, where the Job DSL did not say otherwise
+        from orchestrator.jobs import from_jenkinsfile
+        declared = from_jenkinsfile(script)
+        named = {p["name"] for p in params}
+        params += [p for p in declared["params"] if p["name"] not in named]
+        for key, value in declared["props"].items():
+            props.setdefault(key, value)
     elif isinstance(job.definition, ScmScript):
         props["scm"] = {"url": job.definition.url, "branch": job.definition.branch,
                         "script_path": job.definition.script_path,
