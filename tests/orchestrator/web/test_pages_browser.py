@@ -18,7 +18,7 @@ FORM_JOB = r"""pipeline {
     password(name: 'TOKEN', defaultValue: 'default-secret')
   }
   stages {
-    stage('Build') { steps { sh 'sleep 1.5; printf "\033[1;31mred alert\033[0m and \033[32mgreen\033[0m\n"' } }
+    stage('Build') { steps { sh 'sleep 4; printf "\033[1;31mred alert\033[0m and \033[32mgreen\033[0m\n"' } }
     stage('Checks') {
       parallel {
         stage('Unit') { steps { echo "unit on ${params.REGION}" } }
@@ -124,7 +124,7 @@ def test_parameterised_build_from_the_form_runs_live_to_success(server, browser)
 
 
 def test_phone_viewport_has_no_horizontal_scroll(server, browser):
-    server.create("phone", FORM_JOB.replace("sleep 1.5; ", ""), params=False)
+    server.create("phone", FORM_JOB.replace("sleep 4; ", ""), params=False)
     number = trigger(server, "phone")
     server.wait_build("phone", number)
     browser.resize(390, 844)

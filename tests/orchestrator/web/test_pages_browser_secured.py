@@ -44,7 +44,7 @@ DEPLOY_JOB = r"""pipeline {
     choice(name: 'REGION', choices: ['eu', 'us'])
   }
   stages {
-    stage('Build') { steps { sh 'sleep 1; echo built' } }
+    stage('Build') { steps { sh 'sleep 4; echo built' } }
     stage('Deploy') { steps { echo "deploy to ${params.TARGET} in ${params.REGION}" } }
   }
 }"""
