@@ -178,6 +178,7 @@ class Scheduler:
             self.store.index_archive(row)   # what it archived before the crash stays downloadable
             self.store.finish_build(row["id"], "ABORTED", max(0, now_ms() - row["timestamp"]))
             interrupted.append(row)
+        self.store.purge_deleted_builds()
         return interrupted
 
     def serve_forever(self) -> None:

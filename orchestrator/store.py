@@ -23,6 +23,7 @@ from sqlite_utils import Database, Migrations
 from orchestrator.errors import OrchestratorError
 
 migrations = Migrations("orchestrator")
+DELETED_JOB = ":deleted:"   # the job a running build of a deleted job belongs to until it ends
 
 
 class NotFound(OrchestratorError):
@@ -439,7 +440,23 @@ class Store:
                                 "where id = ? and state = 'running'", [result, duration_ms, build_id])
             if cursor.rowcount == 1:   # a build finishes once (a hard kill finishes it before its thread ends)
                 job = _one(db, "select job from builds where id = ?", [build_id])
+                if job["job"].startswith(DELETED_JOB) or _one(db, "select name from jobs where name = ?",
+                                                              [job["job"]]) is None:
+                    # its job was deleted while it ran: not counted; the row stays (its id must not be reused
+                    # while the build's thread may still write) until purge_deleted_builds
+                    return
                 _tally(db, job["job"], result, duration_ms)
+
+    def purge_deleted_builds(self) -> int:
+        """Forget the finished builds of deleted jobs (the scheduler calls this when no build thread runs)."""
+        with _exclusive(self.db) as db:
+            ids = [r["id"] for r in db.execute_returning_dicts(
+                "select id from builds where job like ? escape '\\' and state = 'done'", [_like_prefix(DELETED_JOB) + "%"])]
+            for build_id in ids:
+                for table in ("stages", "artifacts", "inputs"):
+                    db.execute(f"delete from {table} where build_id = ?", [build_id])
+                db.execute("delete from builds where id = ?", [build_id])
+        return len(ids)
 
     def build_tallies(self) -> list[dict]:
         """Finished builds per (job, result): count, duration sum and duration buckets (see DURATION_BUCKETS_S)."""
@@ -475,6 +492,8 @@ class Store:
     # ------------------------------------------------------------------ stages
     def save_stages(self, build_id: int, stages: list[dict]) -> None:
         with _exclusive(self.db) as db:
+            if _one(db, "select id from builds where id = ?", [build_id]) is None:
+                return   # the build went with its deleted job
             db.execute("delete from stages where build_id = ?", [build_id])
             for seq, stage in enumerate(stages):
                 db.execute("insert into stages (build_id, seq, name, parent, status, start_ms, duration_ms, kind) "
@@ -556,7 +575,10 @@ class Store:
         return data, max(0, start) + len(data)
 
     def append_log(self, build: dict, text: str) -> None:
-        with open(self.log_path(build), "a", encoding="utf-8") as f:
+        path = self.log_path(build)
+        if not path.parent.is_dir():
+            return   # the job was deleted (with its folder) while the build ran
+        with open(path, "a", encoding="utf-8") as f:
             f.write(text)
 
     # ------------------------------------------------------------------ users, API tokens (hashes only)
@@ -687,12 +709,18 @@ def _delete_job(db: Database, name: str) -> list[str]:
         db.execute("delete from artifacts where build_id in (select id from builds where job = ?)", [job])
         db.execute("delete from inputs where build_id in (select id from builds where job = ? "
                    "and state != 'running')", [job])
-        db.execute("update builds set stop_request = 'kill' where job = ? and state = 'running'", [job])
+        # its running builds are killed; until they end they belong to no job (`:deleted:<name>`; no job name
+        # has a ':'), so a job made again under the name starts afresh
+        db.execute("update builds set stop_request = 'kill', job = ? where job = ? and state = 'running'",
+                   [DELETED_JOB + job, job])
         db.execute("delete from builds where job = ? and state != 'running'", [job])
         db.execute("update queue set state = 'cancelled', left_at = ? where job = ? and state = 'waiting'",
                    [now_ms(), job])
         db.execute("delete from jobs where name = ?", [job])
         db.execute("delete from build_tallies where job = ?", [job])
+        # what the scheduler remembered about it (`<kind>:<job>`: triggers registered, last polled head...);
+        # job names cannot contain ':', so the suffix is the job's alone
+        db.execute("delete from controller_state where key like ? escape '\\'", ["%:" + _like_prefix(job)])
     return names
 
 

@@ -85,3 +85,25 @@ def test_permalinks_in_one_statement_match_one_by_one(tmp_path):
     assert together == {link: store.permalink("p", link) for link in PERMALINKS}
     assert together["lastSuccessfulBuild"] == 5 and together["lastUnsuccessfulBuild"] == 6
     assert together["lastStableBuild"] == 5 and together["firstBuild"] == 1
+
+
+def test_a_job_deleted_while_its_build_runs_and_made_again_numbers_after_it_and_leaves_nothing(tmp_path):
+    store = Store(tmp_path)
+    store.upsert_job("app", "pipeline {}")
+    running = store.start_build(store.enqueue("app", {}, [], 0))
+    store.set_state("scm-head:app", "abc123")
+    store.set_state("scm-head:team/app", "keep-me")          # another job whose name ends the same way
+    store.delete_job("app")
+    store.append_log(running, "more output\n")               # its folder is gone: nothing is written, no error
+    assert not store.job_dir("app").exists()
+    store.upsert_job("app", "pipeline {}")
+    second = store.start_build(store.enqueue("app", {}, [], 0))
+    assert (running["number"], second["number"]) == (1, 1)   # a new job, its own numbers
+    store.finish_build(running["id"], "ABORTED", 10)          # the old build ends: not counted, not listed
+    assert [b["id"] for b in store.builds("app")] == [second["id"]]
+    assert store.build_tallies() == []
+    assert store.purge_deleted_builds() == 1                  # gone once no thread can write to it
+    store.finish_build(running["id"], "ABORTED", 10)          # ...and a late finish changes nothing
+    assert store.state("scm-head:app") is None and store.state("scm-head:team/app") == "keep-me"
+    store.finish_build(second["id"], "SUCCESS", 10)
+    assert [(t["job"], t["result"], t["count"]) for t in store.build_tallies()] == [("app", "SUCCESS", 1)]

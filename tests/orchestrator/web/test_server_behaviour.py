@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from serverkit import SLEEPY, Server, config_xml
+from serverkit import HELLO, SLEEPY, Server, config_xml
 
 
 def test_fifty_concurrent_triggers_give_builds_1_to_50(server):
@@ -176,3 +176,22 @@ def test_kill_ends_the_build_now_and_nothing_is_written_after(server):
     assert requests.get(f"{server.url}/job/kill-me/{number}/consoleText").text == console
     assert "post ran after abort" not in console
     assert requests.get(f"{server.url}/job/kill-me/{number}/api/json").json()["result"] == "ABORTED"
+
+
+def test_deleting_a_job_while_it_builds_then_making_it_again_leaves_the_server_working(server):
+    slow = "pipeline { agent any\n stages { stage('s') { steps { sh 'sleep 30' } } } }"
+    server.create("phoenix", slow, params=False)
+    assert requests.post(f"{server.url}/job/phoenix/build", params={"delay": "0sec"}).status_code == 201
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and requests.get(f"{server.url}/job/phoenix/1/api/json").status_code != 200:
+        time.sleep(0.05)
+    assert requests.post(f"{server.url}/job/phoenix/doDelete", allow_redirects=False).status_code in (200, 302)
+    server.create("phoenix", HELLO, params=False)
+    assert requests.post(f"{server.url}/job/phoenix/build", params={"delay": "0sec"}).status_code == 201
+    assert server.wait_build("phoenix", 1)["result"] == "SUCCESS", \
+        requests.get(f"{server.url}/job/phoenix/1/consoleText").text             # the new job's own build #1
+    server.create("bystander", HELLO, params=False)                         # and the scheduler still starts others
+    assert requests.post(f"{server.url}/job/bystander/build", params={"delay": "0sec"}).status_code == 201
+    assert server.wait_build("bystander", 1)["result"] == "SUCCESS"
+    builds = requests.get(f"{server.url}/job/phoenix/api/json", params={"tree": "builds[number]"}).json()["builds"]
+    assert [b["number"] for b in builds] == [1]
