@@ -396,10 +396,10 @@ class Scheduler:
 
 def scm_to_build(scm: Optional[dict], revision: dict) -> Optional[dict]:
     """The job's git remote, pointed at what a webhook asked to build (its branch, tag or change request
-    head, and the fork's URL for a change request from a fork)."""
+    ref). The URL is always the job's own: a request body never chooses what is cloned."""
     if not scm or not revision.get("checkout"):
         return scm
-    return dict(scm, branch=revision["checkout"], url=revision.get("url") or scm["url"])
+    return dict(scm, branch=revision["checkout"])
 
 
 def trusted_jenkinsfile_source(job_scm: dict, scm: dict, revision: dict) -> dict:
@@ -438,15 +438,23 @@ def fetch_jenkinsfile_at(scm: dict, console: Any) -> tuple[str, Optional[str]]:
     commit it was read at."""
     import subprocess
     import tempfile
-    from orchestrator.steps.scm import branch_to_clone
+    from orchestrator.steps.scm import branch_to_clone, other_ref
+    change_ref = other_ref(scm.get("branch"))
     branch = branch_to_clone(scm.get("branch"))
     console.line(f"Obtained {scm.get('script_path') or 'Jenkinsfile'} from git {scm['url']}")
     with tempfile.TemporaryDirectory() as tmp:
-        command = ["git", "clone", "-q", "--depth", "1"] + (["-b", branch] if branch else []) + [scm["url"], tmp]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-        if done.returncode != 0:
-            console.line(done.stderr.strip())
-            return "", None
+        if change_ref:   # not a branch `clone -b` takes: fetch the ref itself
+            commands = [["git", "init", "-q", tmp],
+                        ["git", "-C", tmp, "fetch", "-q", "--depth", "1", "--", scm["url"], change_ref],
+                        ["git", "-C", tmp, "checkout", "-q", "FETCH_HEAD"]]
+        else:
+            commands = [["git", "clone", "-q", "--depth", "1"] + (["-b", branch] if branch else [])
+                        + ["--", scm["url"], tmp]]
+        for command in commands:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+            if done.returncode != 0:
+                console.line(done.stderr.strip())
+                return "", None
         head = subprocess.run(["git", "-C", tmp, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=60)
         commit = head.stdout.strip() if head.returncode == 0 else None
         path = Path(tmp) / (scm.get("script_path") or "Jenkinsfile")

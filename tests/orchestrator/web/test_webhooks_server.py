@@ -223,20 +223,33 @@ def test_github_pull_request_builds_the_change(srv, repo, name):
     assert f"BRANCH_NAME=PR-7 GIT_COMMIT={repo['feature']}" in console and "content of feature/login" in console
 
 
-def test_a_pull_request_from_a_fork_builds_its_code_with_the_target_branch_pipeline(srv, repo, tmp_path):
-    fork = tmp_path / "mona-hello-world"
-    subprocess.run(["git", "clone", "-q", "-b", "feature/login", repo["path"], str(fork)], check=True)
-    (fork / "branch.txt").write_text("content of the fork\n")
-    (fork / "Jenkinsfile").write_text(JENKINSFILE.replace("REVIEW-STAGE", "FORK-PIPELINE"))
-    git(fork, "commit", "-q", "-am", "fork")
-    data = local("github-pull_request-opened", repo, head=git(fork, "rev-parse", "HEAD"))
+def test_a_pull_request_from_a_fork_builds_the_pull_ref_of_the_jobs_repo_never_the_url_it_names(srv, repo, tmp_path):
+    """The body's clone_url points at an evil repository: the build fetches refs/pull/7/head from the job's
+    own remote (as GitHub keeps a fork's head there) and its pipeline from the target branch."""
+    evil = tmp_path / "evil.git"
+    subprocess.run(["git", "clone", "-q", "-b", "feature/login", repo["path"], str(evil)], check=True)
+    (evil / "branch.txt").write_text("content of the evil repo\n")
+    (evil / "Jenkinsfile").write_text(JENKINSFILE.replace("REVIEW-STAGE", "EVIL-PIPELINE"))
+    git(evil, "commit", "-q", "-am", "evil")
+    path = Path(repo["path"])
+    git(path, "checkout", "-q", "-b", "pr-7-head", "feature/login")
+    (path / "branch.txt").write_text("content of the fork\n")
+    (path / "Jenkinsfile").write_text(JENKINSFILE.replace("REVIEW-STAGE", "FORK-PIPELINE"))
+    git(path, "commit", "-q", "-am", "the fork's change")
+    head = git(path, "rev-parse", "HEAD")
+    git(path, "checkout", "-q", "main")
+    git(path, "branch", "-q", "-D", "pr-7-head")
+    git(path, "update-ref", "refs/pull/7/head", head)
+    data = local("github-pull_request-opened", repo, head=head)
     data["pull_request"]["head"]["repo"] = dict(data["pull_request"]["head"]["repo"], full_name="mona/hello-world",
-                                                owner={"login": "mona"}, clone_url=str(fork))
+                                                owner={"login": "mona"}, clone_url=f"file://{evil}",
+                                                ssh_url=f"file://{evil}", git_url=f"file://{evil}")
     started = only(github_post(srv, "pull_request", data))
     result, console = console_of(srv, "team/app", started["id"])
     assert result == "SUCCESS", console
     assert "content of the fork" in console and "REVIEW-STAGE 7 feature/login->main" in console
-    assert "FORK-PIPELINE" not in console
+    assert f"BRANCH_NAME=PR-7 GIT_COMMIT={head}" in console
+    assert "FORK-PIPELINE" not in console and "EVIL" not in console and "evil" not in console
 
 
 def test_github_tag_push_builds_the_job_that_follows_tags(srv, repo):
