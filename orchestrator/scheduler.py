@@ -353,12 +353,13 @@ class Scheduler:
             revision = row.get("revision") or {}
             scm = scm_to_build(job["props"].get("scm"), revision)
             if scm and not job["script"]:
-                script, head = fetch_jenkinsfile_at(trusted_jenkinsfile_source(job["props"]["scm"], scm, revision),
-                                                    console)
+                source = trusted_jenkinsfile_source(job["props"]["scm"], scm, revision)
+                script, head = fetch_jenkinsfile_at(source, console)
                 job = dict(job, script=script)
-                if script:
-                    store.remember_scm_script(job["name"], script)
-                self.record_scm_build(row["job"], script, head)
+                if reads_the_configured_branch(job["props"]["scm"], source):
+                    if script:
+                        store.remember_scm_script(job["name"], script)
+                    self.record_scm_build(row["job"], script, head)
             checked = cached_check(job["script"] or "")
             if not checked.valid or checked.pipeline is None:
                 console.line(render_report(checked.diagnostics, job["script"] or ""))
@@ -409,6 +410,20 @@ def trusted_jenkinsfile_source(job_scm: dict, scm: dict, revision: dict) -> dict
     if revision.get("trusted_branch"):
         return dict(job_scm, branch=revision["trusted_branch"])
     return scm
+
+
+def reads_the_configured_branch(job_scm: dict, source: dict) -> bool:
+    """Whether a Jenkinsfile read from `source` is the job's own: only one from the branch the job is
+    configured with. One a webhook chose (another branch, a tag, a change request: anyone may send an
+    unsigned push naming any of them) runs for that build, but its triggers (GenericTrigger token, cron)
+    and commit never become the job's."""
+    from orchestrator.steps.scm import branch_to_clone, other_ref
+    if source.get("branch") == job_scm.get("branch"):
+        return True
+    chosen = source.get("branch") or ""
+    if other_ref(chosen) or chosen.startswith("refs/tags/"):
+        return False
+    return branch_to_clone(chosen) is not None and branch_to_clone(chosen) == branch_to_clone(job_scm.get("branch"))
 
 
 class InputWaiter:

@@ -43,3 +43,15 @@ def test_a_change_ref_is_fetched_from_the_jobs_remote(tmp_path):
     console = Lines()
     assert fetch_jenkinsfile_at(dict(scm, branch="refs/pull/404/head"), console) == ("", None)
     assert "refs/pull/404/head" in console.lines[-1]
+
+
+def test_only_a_jenkinsfile_from_the_configured_branch_is_the_jobs():
+    from orchestrator.scheduler import reads_the_configured_branch
+    job = {"url": "/r", "branch": "*/main"}
+    assert reads_the_configured_branch(job, job)
+    assert reads_the_configured_branch(job, dict(job, branch="main"))              # a push to main
+    assert reads_the_configured_branch(job, dict(job, branch="refs/heads/main"))
+    for chosen in ("feature/x", "refs/tags/main", "refs/pull/7/head", "refs/merge-requests/7/head", None):
+        assert not reads_the_configured_branch(job, dict(job, branch=chosen)), chosen
+    wildcard = {"url": "/r", "branch": "**"}
+    assert reads_the_configured_branch(wildcard, wildcard) and not reads_the_configured_branch(wildcard, job)

@@ -27,7 +27,10 @@ from payloads import payload, pointed_at  # noqa: E402
 GITHUB_SECRET = "hook-s3cret"
 JENKINSFILE = """pipeline {
   agent any
-  triggers { GenericTrigger(token: 'repo-token', causeString: 'Generic hook for the repository') }
+  triggers {
+    GenericTrigger(token: 'repo-token', causeString: 'Generic hook for the repository')
+    gitlab(triggerOnPush: true)
+  }
   stages {
     stage('Main') {
       when { branch 'main' }
@@ -107,6 +110,7 @@ def repo(tmp_path_factory) -> dict:
     git(path, "tag", "v1.0")
     git(path, "checkout", "-q", "-b", "feature/login")
     (path / "branch.txt").write_text("content of feature/login\n")
+    (path / "Jenkinsfile").write_text(JENKINSFILE.replace("'repo-token'", "'feature-token'"))
     git(path, "commit", "-q", "-am", "login")
     git(path, "checkout", "-q", "main")
     return {"path": str(path), "main": git(path, "rev-parse", "main"),
@@ -250,6 +254,20 @@ def test_a_pull_request_from_a_fork_builds_the_pull_ref_of_the_jobs_repo_never_t
     assert "content of the fork" in console and "REVIEW-STAGE 7 feature/login->main" in console
     assert f"BRANCH_NAME=PR-7 GIT_COMMIT={head}" in console
     assert "FORK-PIPELINE" not in console and "EVIL" not in console and "evil" not in console
+
+
+def test_only_the_configured_branch_jenkinsfile_becomes_the_jobs(srv, repo):
+    """A push or pull request naming another branch builds with that branch's Jenkinsfile, but its
+    triggers (here a GenericTrigger token) are not recorded as the job's; main's are."""
+    started = only(github_post(srv, "pull_request", local("github-pull_request-opened", repo, head=repo["feature"])))
+    assert console_of(srv, "team/app", started["id"])[0] == "SUCCESS"
+    feature = requests.post(f"{srv.url}/generic-webhook-trigger/invoke?token=feature-token", json={}, timeout=10)
+    assert feature.status_code == 404, feature.text
+    started = only(github_post(srv, "push", local("github-push", repo, after=repo["main"])))
+    assert console_of(srv, "team/app", started["id"])[0] == "SUCCESS"
+    invoked = requests.post(f"{srv.url}/generic-webhook-trigger/invoke?token=repo-token", json={}, timeout=10)
+    assert invoked.status_code == 200 and invoked.json()["jobs"]["team/app"]["triggered"] is True
+    assert console_of(srv, "team/app", invoked.json()["jobs"]["team/app"]["id"])[0] == "SUCCESS"
 
 
 def test_github_tag_push_builds_the_job_that_follows_tags(srv, repo):
