@@ -178,11 +178,11 @@ def only(response: requests.Response) -> dict:
     return triggered[0]
 
 
-def console_of(srv, job: str, item_id: int, timeout: float = 60) -> tuple[str, str]:
+def console_of(srv, job: str, item_id: int, timeout: float = 60, auth=None) -> tuple[str, str]:
     """Wait for the queue item's build to finish: (result, console text)."""
     deadline = time.monotonic() + timeout
     while True:
-        item = requests.get(f"{srv.url}/queue/item/{item_id}/api/json").json()
+        item = requests.get(f"{srv.url}/queue/item/{item_id}/api/json", auth=auth).json()
         if item.get("executable"):
             number = item["executable"]["number"]
             break
@@ -191,9 +191,9 @@ def console_of(srv, job: str, item_id: int, timeout: float = 60) -> tuple[str, s
     path = "/".join(f"job/{part}" for part in job.split("/"))
     deadline = time.monotonic() + timeout
     while True:
-        build = requests.get(f"{srv.url}/{path}/{number}/api/json").json()
+        build = requests.get(f"{srv.url}/{path}/{number}/api/json", auth=auth).json()
         if not build["building"]:
-            return build["result"], requests.get(f"{srv.url}/{path}/{number}/consoleText").text
+            return build["result"], requests.get(f"{srv.url}/{path}/{number}/consoleText", auth=auth).text
         assert time.monotonic() < deadline
         time.sleep(0.1)
 
@@ -380,6 +380,7 @@ def test_gitlab_secret_token_and_trigger_options(srv, repo):
     mr = gitlab_post(srv, "gl-inline", "gitlab-merge-request-open", repo, token="gl-s3cret")
     assert mr.status_code == 200 and "triggerOnMergeRequest: false" in mr.json()["message"]
     assert gitlab_post(srv, "no-such-job", "gitlab-push", repo).status_code == 404
+    assert requests.get(f"{srv.url}/project/no-such-job", timeout=10).status_code == 405   # before any lookup
     bad = requests.post(f"{srv.url}/project/gl-inline", data=b"{", timeout=10,
                         headers={"X-Gitlab-Event": "Push Hook", "X-Gitlab-Token": "gl-s3cret",
                                  "Content-Type": "application/json"})
@@ -388,6 +389,57 @@ def test_gitlab_secret_token_and_trigger_options(srv, repo):
     started = only(gitlab_post(srv, "gl-inline", "gitlab-push", repo, token="gl-s3cret"))
     result, console = console_of(srv, "gl-inline", started["id"])
     assert result == "SUCCESS" and "INLINE on main PUSH" in console
+
+
+def test_gitlab_starts_only_jobs_that_declare_a_gitlab_trigger(srv, repo):
+    before = build_count(srv, "job/generic")
+    refused = gitlab_post(srv, "generic", "gitlab-push", repo)   # its Jenkinsfile declares GenericTrigger only
+    assert refused.status_code == 404 and "gitlab trigger" in refused.headers["X-Error"]
+    assert nothing_queued(srv) and build_count(srv, "job/generic") == before
+
+
+GITLAB_SECURED_CASC = """
+jenkins:
+  securityRealm:
+    local:
+      users:
+        - {id: admin, password: admin-Pa55-word}
+  authorizationStrategy: loggedInUsersCanDoAnything
+jobs:
+  - script: |
+      pipelineJob('open') { definition { cps { script('''
+        pipeline { agent any; triggers { gitlab() }; stages { stage('S') { steps { echo 'OPEN ran' } } } }
+      ''') } } }
+      pipelineJob('guarded') { definition { cps { script('''
+        pipeline { agent any; triggers { gitlab(secretToken: 'gl-s3cret') }
+                   stages { stage('S') { steps { echo 'GUARDED ran' } } } }
+      ''') } } }
+      pipelineJob('plain') { definition { cps { script('''
+        pipeline { agent any; stages { stage('S') { steps { echo 'PLAIN ran' } } } }
+      ''') } } }
+"""
+
+
+def test_under_security_gitlab_needs_a_configured_token_and_refusals_reveal_no_job_names(tmp_path, repo):
+    (tmp_path / "jenkins.yaml").write_text(GITLAB_SECURED_CASC)
+    server = Server(tmp_path / "home", workers=1, extra=("--casc", str(tmp_path / "jenkins.yaml"))).start()
+    admin = ("admin", "admin-Pa55-word")
+    try:
+        answers = [gitlab_post(server, "open", "gitlab-push", repo),               # no token configured
+                   gitlab_post(server, "plain", "gitlab-push", repo),              # no gitlab trigger
+                   gitlab_post(server, "no-such-job", "gitlab-push", repo),        # unknown
+                   gitlab_post(server, "guarded", "gitlab-push", repo, token="nope"),
+                   gitlab_post(server, "no-such-job", "gitlab-push", repo, token="gl-s3cret")]
+        assert {(r.status_code, r.text, r.headers["X-Error"]) for r in answers} == {
+            (401, answers[0].text, answers[0].headers["X-Error"])}
+        assert "a secret token must be configured" in answers[0].json()["message"]
+        started = only(gitlab_post(server, "guarded", "gitlab-push", repo, token="gl-s3cret"))
+        result, console = console_of(server, "guarded", started["id"], auth=admin)
+        assert result == "SUCCESS" and "GUARDED ran" in console
+        assert requests.get(f"{server.url}/job/open/api/json", auth=admin).json()["builds"] == []
+        assert requests.get(f"{server.url}/job/plain/api/json", auth=admin).json()["builds"] == []
+    finally:
+        server.stop()
 
 
 # ---------------------------------------------------------------- Generic Webhook Trigger
