@@ -354,12 +354,13 @@ class Scheduler:
             revision = row.get("revision") or {}
             scm = scm_to_build(job["props"].get("scm"), revision)
             if scm and not job["script"]:
-                script, head = fetch_jenkinsfile_at(trusted_jenkinsfile_source(job["props"]["scm"], scm, revision),
-                                                    console)
+                source = trusted_jenkinsfile_source(job["props"]["scm"], scm, revision)
+                script, head = fetch_jenkinsfile_at(source, console)
                 job = dict(job, script=script)
-                if script:
-                    store.remember_scm_script(job["name"], script)
-                self.record_scm_build(row["job"], script, head)
+                if reads_the_configured_branch(job["props"]["scm"], source):
+                    if script:
+                        store.remember_scm_script(job["name"], script)
+                    self.record_scm_build(row["job"], script, head)
             checked = cached_check(job["script"] or "")
             if not checked.valid or checked.pipeline is None:
                 console.line(render_report(checked.diagnostics, job["script"] or ""))
@@ -397,10 +398,10 @@ class Scheduler:
 
 def scm_to_build(scm: Optional[dict], revision: dict) -> Optional[dict]:
     """The job's git remote, pointed at what a webhook asked to build (its branch, tag or change request
-    head, and the fork's URL for a change request from a fork)."""
+    ref). The URL is always the job's own: a request body never chooses what is cloned."""
     if not scm or not revision.get("checkout"):
         return scm
-    return dict(scm, branch=revision["checkout"], url=revision.get("url") or scm["url"])
+    return dict(scm, branch=revision["checkout"])
 
 
 def trusted_jenkinsfile_source(job_scm: dict, scm: dict, revision: dict) -> dict:
@@ -410,6 +411,20 @@ def trusted_jenkinsfile_source(job_scm: dict, scm: dict, revision: dict) -> dict
     if revision.get("trusted_branch"):
         return dict(job_scm, branch=revision["trusted_branch"])
     return scm
+
+
+def reads_the_configured_branch(job_scm: dict, source: dict) -> bool:
+    """Whether a Jenkinsfile read from `source` is the job's own: only one from the branch the job is
+    configured with. One a webhook chose (another branch, a tag, a change request: anyone may send an
+    unsigned push naming any of them) runs for that build, but its triggers (GenericTrigger token, cron)
+    and commit never become the job's."""
+    from orchestrator.steps.scm import branch_to_clone, other_ref
+    if source.get("branch") == job_scm.get("branch"):
+        return True
+    chosen = source.get("branch") or ""
+    if other_ref(chosen) or chosen.startswith("refs/tags/"):
+        return False
+    return branch_to_clone(chosen) is not None and branch_to_clone(chosen) == branch_to_clone(job_scm.get("branch"))
 
 
 class InputWaiter:
@@ -439,15 +454,23 @@ def fetch_jenkinsfile_at(scm: dict, console: Any) -> tuple[str, Optional[str]]:
     commit it was read at."""
     import subprocess
     import tempfile
-    from orchestrator.steps.scm import branch_to_clone
+    from orchestrator.steps.scm import branch_to_clone, other_ref
+    change_ref = other_ref(scm.get("branch"))
     branch = branch_to_clone(scm.get("branch"))
     console.line(f"Obtained {scm.get('script_path') or 'Jenkinsfile'} from git {scm['url']}")
     with tempfile.TemporaryDirectory() as tmp:
-        command = ["git", "clone", "-q", "--depth", "1"] + (["-b", branch] if branch else []) + [scm["url"], tmp]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-        if done.returncode != 0:
-            console.line(done.stderr.strip())
-            return "", None
+        if change_ref:   # not a branch `clone -b` takes: fetch the ref itself
+            commands = [["git", "init", "-q", tmp],
+                        ["git", "-C", tmp, "fetch", "-q", "--depth", "1", "--", scm["url"], change_ref],
+                        ["git", "-C", tmp, "checkout", "-q", "FETCH_HEAD"]]
+        else:
+            commands = [["git", "clone", "-q", "--depth", "1"] + (["-b", branch] if branch else [])
+                        + ["--", scm["url"], tmp]]
+        for command in commands:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+            if done.returncode != 0:
+                console.line(done.stderr.strip())
+                return "", None
         head = subprocess.run(["git", "-C", tmp, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=60)
         commit = head.stdout.strip() if head.returncode == 0 else None
         path = Path(tmp) / (scm.get("script_path") or "Jenkinsfile")

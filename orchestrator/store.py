@@ -40,6 +40,8 @@ class ReplayedDelivery(OrchestratorError):
 
 #: how long webhook delivery ids are remembered (GitHub lets a delivery be redelivered for weeks)
 DELIVERY_MEMORY_MS = 90 * 24 * 3600 * 1000
+#: and how many at most: anonymous deliveries (a GitHub ping needs no secret) must not grow the table without end
+DELIVERY_MEMORY_COUNT = 10_000
 
 
 def now_ms() -> int:
@@ -314,6 +316,9 @@ class Store:
                 db.execute("insert into webhook_deliveries (id, source, received) values (?, ?, ?)",
                            [key, source, now])
                 db.execute("delete from webhook_deliveries where received < ?", [now - DELIVERY_MEMORY_MS])
+                # rowids grow with each insert, so the newest DELIVERY_MEMORY_COUNT are those above this one
+                db.execute("delete from webhook_deliveries where rowid <= (select rowid from webhook_deliveries "
+                           "order by rowid desc limit 1 offset ?)", [DELIVERY_MEMORY_COUNT])
             return [_insert_item(db, **item) for item in items]
 
     def queue_item(self, item_id: int) -> dict:

@@ -44,11 +44,21 @@ def branch_to_clone(branch: Optional[str]) -> Optional[str]:
     return None if not name or "*" in name else name
 
 
+def other_ref(branch: Optional[str]) -> Optional[str]:
+    """A ref that is neither a branch nor a tag (a change request's `refs/pull/7/head` or
+    `refs/merge-requests/3/head`): fetched by name, as Jenkins' branch sources fetch forks' changes."""
+    name = (branch or "").strip()
+    if name.startswith("refs/") and not name.startswith(("refs/heads/", "refs/tags/")) and "*" not in name:
+        return name
+    return None
+
+
 def git_checkout(call_ctx, console, url: str, branch: Optional[str], line: Optional[int] = None) -> dict:
     ctx = call_ctx
     target = Path(ctx.cwd or ctx.workspace)
     tag = (branch or "").startswith("refs/tags/")
-    branch_name = branch_to_clone(branch)
+    change_ref = other_ref(branch)
+    branch_name = None if change_ref else branch_to_clone(branch)
     source = os.path.abspath(url) if os.path.isdir(url) else url
     if target.resolve() == Path(source).resolve() if os.path.isdir(url) else False:
         console.line(f"The workspace is the repository itself ({target}): nothing to check out")
@@ -59,7 +69,10 @@ def git_checkout(call_ctx, console, url: str, branch: Optional[str], line: Optio
         else:
             script = f"git init -q . && git fetch --tags --force --progress -- {shlex.quote(source)} " \
                      "'+refs/heads/*:refs/remotes/origin/*'"
-        if tag:   # `git fetch --tags` brought it: a tag build checks out the tag itself, detached
+        if change_ref:   # detached at the change's head, fetched from the same remote
+            script += f" && git fetch --force --progress -- {shlex.quote(source)} {shlex.quote(change_ref)}"
+            ref = "FETCH_HEAD"
+        elif tag:   # `git fetch --tags` brought it: a tag build checks out the tag itself, detached
             ref = f"refs/tags/{branch_name}"
         else:
             ref = f"refs/remotes/origin/{branch_name}" if branch_name else "FETCH_HEAD"

@@ -20,13 +20,12 @@ from flask import Blueprint, Response, current_app, request
 
 from orchestrator import jobs as jobdefs
 from orchestrator.errors import OrchestratorError, UsageError
-from orchestrator.store import NotFound
 from orchestrator.web.api import raw_path, store
-from orchestrator.webhooks import events, generic, github, gitlab, settings
+from orchestrator.webhooks import events, generic, github, gitlab, gitlab_access, settings
 from orchestrator.webhooks.declared import NotLiteral, declared_trigger
 from orchestrator.webhooks.events import BadPayload, GitEvent, Ignored
 from orchestrator.webhooks.matching import matching_jobs
-from orchestrator.webhooks.signatures import check_github_signature, check_token
+from orchestrator.webhooks.signatures import Unauthorized, check_github_signature
 
 bp = Blueprint("webhooks", __name__)
 
@@ -61,14 +60,23 @@ def github_webhook() -> Response:
 # ---------------------------------------------------------------- GitLab
 @bp.route("/project/<path:_job>", methods=["GET", "POST"])
 def gitlab_webhook(_job: str) -> Response:
-    job = project_job()
-    if request.method != "POST":
+    if request.method != "POST":   # answered before the job is looked up: the answer tells nothing about it
         return json_answer(405, "GitLab posts its webhooks here")
+    name = project_name()
+    job = store().find_job(name) if name else None
+    job = job if job is not None and job["kind"] == "job" else None
     try:
-        options = declared_trigger(pipeline_script(job), "gitlab")
+        options = declared_trigger(pipeline_script(job), "gitlab") if job else None
     except NotLiteral as e:
+        if secured():   # cannot be checked: refused like any unauthorised call, the cause left out
+            raise Unauthorized(gitlab_access.SECURED_REFUSAL) from None
         raise UnusableTrigger(f"{job['name']}: cannot check the secret token: {e}") from None
-    check_token(settings.gitlab_token(options, os.environ), request.headers.get("X-Gitlab-Token"))
+    refused = gitlab_access.refusal(
+        secured=secured(), env_token=os.environ.get(settings.GITLAB_TOKEN_VAR) or "",
+        given=request.headers.get("X-Gitlab-Token"), name=name, has_trigger=options is not None,
+        job_token=str((options or {}).get("secretToken") or ""))
+    if refused:
+        return json_answer(refused.status, refused.message)
     event_header = request.headers.get("X-Gitlab-Event")
     if not event_header:
         raise UsageError("Missing X-Gitlab-Event header: is this a GitLab webhook?")
@@ -77,23 +85,25 @@ def gitlab_webhook(_job: str) -> Response:
     uuid = request.headers.get("X-Gitlab-Event-UUID") or request.headers.get("X-Gitlab-Webhook-UUID")
     delivery = ("gitlab", uuid) if uuid else None
     if isinstance(parsed, GitEvent):
-        refused = gitlab.job_refuses(job, options, parsed)
-        if refused:
-            parsed = Ignored(f"{job['name']} does not build this event: {refused}")
+        refused_event = gitlab.job_refuses(job, options, parsed)
+        if refused_event:
+            parsed = Ignored(f"{job['name']} does not build this event: {refused_event}")
     return start_git_builds(parsed, delivery, event_header, [job], named_job=True)
 
 
-def project_job() -> dict:
-    """The job `/project/<folder>/<job>` names (segments decoded one by one, as job names)."""
+def project_name() -> str:
+    """The job name `/project/<folder>/<job>` names (segments decoded one by one, as job names)."""
     segments = [s for s in raw_path().split("/")[2:] if s]
     try:
-        names = [jobdefs.check_name(unquote(s, errors="strict")) for s in segments]
+        return "/".join(jobdefs.check_name(unquote(s, errors="strict")) for s in segments)
     except UnicodeDecodeError:
         raise UsageError("Job names must be UTF-8") from None
-    job = store().find_job("/".join(names)) if names else None
-    if job is None or job["kind"] != "job":
-        raise NotFound(f"No such project: {'/'.join(names)}")
-    return job
+
+
+def secured() -> bool:
+    """Whether this server enforces security (JCasC or the secured default)."""
+    from orchestrator.web.auth import policy
+    return policy().enforced
 
 
 def pipeline_script(job: dict) -> str:

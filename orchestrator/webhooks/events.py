@@ -1,7 +1,7 @@
 """What a Git hosting event asks to build, whatever the host said it in.
 
 An event becomes a queue item's `revision`: the branch, tag or change-request head the build checks
-out, and the environment Jenkins' branch sources give such a build (BRANCH_NAME, GIT_COMMIT,
+out of the job's own configured remote (never a URL from the request body), and the environment Jenkins' branch sources give such a build (BRANCH_NAME, GIT_COMMIT,
 GIT_BRANCH, TAG_NAME, CHANGE_*), so `when { branch 'main' }`, `when { buildingTag() }` and
 `when { changeRequest() }` see what they would see in Jenkins.
 """
@@ -28,8 +28,16 @@ class ChangeRequest:
     author: str
     author_email: str = ""
     fork: str = ""               # the fork's owner when the head lives in another repository
-    head_url: str = ""           # clone URL of the repository holding the head, when it is a fork
+    from_fork: bool = False      # the head lives in another repository (whether or not its owner is named)
     prefix: str = "PR"           # BRANCH_NAME is PR-12 (GitHub) or MR-12 (GitLab)
+
+    @property
+    def head_ref(self) -> str:
+        """The ref the hosting keeps the change's head under in the target repository itself, fork or
+        not: what Jenkins' branch sources fetch, so nothing is ever cloned from a URL a request named."""
+        if self.prefix == "MR":
+            return f"refs/merge-requests/{self.id}/head"
+        return f"refs/pull/{self.id}/head"
 
 
 @dataclass(frozen=True)
@@ -60,14 +68,16 @@ class Ignored:
 def revision(event: GitEvent) -> dict[str, Any]:
     """The queue item's `revision`: what to check out and the environment the build gets."""
     env = {"GIT_COMMIT": event.commit}
-    url = None
+    trusted_branch = None
     if event.kind == "tag":
         checkout = f"refs/tags/{event.name}"
         env.update(BRANCH_NAME=event.name, TAG_NAME=event.name, GIT_BRANCH=event.name)
     elif event.kind == "change" and event.change is not None:
         change = event.change
-        checkout = change.branch
-        url = change.head_url or None
+        # a fork's branch is not in the job's repository: its head is, under the hosting's change ref
+        checkout = change.head_ref if change.from_fork else change.branch
+        if change.from_fork:   # a fork's Jenkinsfile is not trusted (see the scheduler)
+            trusted_branch = change.target
         branch_name = f"{change.prefix}-{change.id}"
         env.update(BRANCH_NAME=branch_name, GIT_BRANCH=branch_name, CHANGE_ID=change.id,
                    CHANGE_TARGET=change.target, CHANGE_BRANCH=change.branch, CHANGE_URL=change.url,
@@ -80,9 +90,9 @@ def revision(event: GitEvent) -> dict[str, Any]:
         checkout = event.name
         env.update(BRANCH_NAME=event.name, GIT_BRANCH=f"origin/{event.name}", GIT_LOCAL_BRANCH=event.name)
     env.update(event.extra_env)
-    out = {"checkout": checkout, "url": url, "env": {k: v for k, v in env.items() if v is not None}}
-    if url and event.change is not None:   # a fork: its Jenkinsfile is not trusted (see the scheduler)
-        out["trusted_branch"] = event.change.target
+    out = {"checkout": checkout, "env": {k: v for k, v in env.items() if v is not None}}
+    if trusted_branch:
+        out["trusted_branch"] = trusted_branch
     return out
 
 

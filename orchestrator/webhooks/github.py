@@ -62,7 +62,7 @@ def _pull_request(payload: dict) -> Union[GitEvent, Ignored]:
         id=str(number), target=dig(pr, "base.ref"), branch=dig(pr, "head.ref"),
         url=dig(pr, "html_url", required=False) or "", title=dig(pr, "title", required=False) or "",
         author=author, fork=(dig(head_repo, "owner.login", required=False) or "") if fork else "",
-        head_url=repo_urls(head_repo, "pull_request.head.repo")[0] if fork else "", prefix="PR")
+        from_fork=fork, prefix="PR")
     user = dig(payload, "sender.login", required=False) or author
     return GitEvent(host="GitHub", kind="change", repo_urls=urls, name=change.branch,
                     commit=dig(pr, "head.sha"), user=user, change=change, action=action)

@@ -84,7 +84,7 @@ def _merge_request(payload: dict) -> Union[GitEvent, Ignored]:
         title=dig(attrs, "title", required=False) or "", author=user,
         author_email=dig(attrs, "last_commit.author.email", required=False) or "",
         fork=(dig(source, "namespace", required=False) or "") if fork else "",
-        head_url=_urls(source, "object_attributes.source")[0] if fork else "", prefix="MR")
+        from_fork=fork, prefix="MR")
     extra = {"gitlabBranch": source_branch, "gitlabSourceBranch": source_branch,
              "gitlabTargetBranch": target_branch, "gitlabActionType": "MERGE",
              "gitlabUserName": dig(payload, "user.name", required=False) or user,

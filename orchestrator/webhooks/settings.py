@@ -3,12 +3,13 @@
 - GitHub: `unclassified: gitHubPluginConfig: hookSecretConfigs: [{credentialsId: x}]` names string
   credentials (as in Jenkins); without it, `ORCHESTRATOR_GITHUB_WEBHOOK_SECRET` (comma-separated for
   several). No secret at all: deliveries are accepted unsigned, as Jenkins does.
-- GitLab: the job's `triggers { gitlab(secretToken: '...') }`, else `ORCHESTRATOR_GITLAB_SECRET_TOKEN`.
+- GitLab: the job's `triggers { gitlab(secretToken: '...') }`, else `ORCHESTRATOR_GITLAB_SECRET_TOKEN`
+  (see gitlab_access: without either, only an unsecured server accepts the delivery).
 - Generic Webhook Trigger: the job's `token:` or `tokenCredentialId:` (a string credential).
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping
 
 from orchestrator.errors import OrchestratorError
 
@@ -36,8 +37,3 @@ def github_secrets(config: Any, env: Mapping[str, str]) -> list[str]:
     if ids:
         return [credential_secret(config, i, "gitHubPluginConfig.hookSecretConfigs") for i in ids]
     return [s.strip() for s in (env.get(GITHUB_SECRET_VAR) or "").split(",") if s.strip()]
-
-
-def gitlab_token(job_options: Optional[dict], env: Mapping[str, str]) -> str:
-    token = (job_options or {}).get("secretToken")
-    return str(token) if token else (env.get(GITLAB_TOKEN_VAR) or "")

@@ -1,4 +1,4 @@
-"""Webhook secrets: GitHub's `X-Hub-Signature-256` and plain shared tokens, compared in constant time."""
+"""Webhook secrets: GitHub's `X-Hub-Signature-256`, compared in constant time (GitLab's token: gitlab_access)."""
 from __future__ import annotations
 
 import hashlib
@@ -33,11 +33,3 @@ def check_github_signature(secrets: Iterable[str], body: bytes, header: Optional
     matched = [hmac.compare_digest(given, github_signature(s, body).encode()) for s in secrets]
     if not any(matched):
         raise Forbidden("Provided signature did not match the calculated one: check the webhook's secret")
-
-
-def check_token(expected: Optional[str], given: Optional[str]) -> None:
-    """GitLab's X-Gitlab-Token: with a secret token set, the header must carry it (401 otherwise)."""
-    if not expected:
-        return
-    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise Unauthorized("Invalid token")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from orchestrator import jobs
+from orchestrator import store as store_module
 from orchestrator.store import ReplayedDelivery, Store
 
 
@@ -26,6 +27,18 @@ def test_a_delivery_enqueues_all_its_builds_once(tmp_path):
     build = store.start_build(ids[0])
     assert build["revision"] == revision and store.queue_item(ids[1])["revision"] == revision
     assert store.enqueue_delivery(None, [_item("a")]) and len(store.waiting_items()) == 2
+
+
+def test_remembered_deliveries_are_bounded_by_count_newest_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "DELIVERY_MEMORY_COUNT", 3)
+    store = Store(tmp_path)
+    for n in range(7):
+        store.enqueue_delivery(("github", f"ping-{n}"), [])
+    kept = [r["id"] for r in store.db.execute_returning_dicts("select id from webhook_deliveries order by rowid")]
+    assert kept == ["github:ping-4", "github:ping-5", "github:ping-6"]
+    with pytest.raises(ReplayedDelivery):   # the newest are still recognised
+        store.enqueue_delivery(("github", "ping-4"), [])
+    assert store.enqueue_delivery(("github", "ping-0"), []) == []   # the forgotten one is accepted again
 
 
 def test_a_cpsscm_job_keeps_the_jenkinsfile_its_build_read_across_redefinition(tmp_path):

@@ -27,7 +27,10 @@ from payloads import payload, pointed_at  # noqa: E402
 GITHUB_SECRET = "hook-s3cret"
 JENKINSFILE = """pipeline {
   agent any
-  triggers { GenericTrigger(token: 'repo-token', causeString: 'Generic hook for the repository') }
+  triggers {
+    GenericTrigger(token: 'repo-token', causeString: 'Generic hook for the repository')
+    gitlab(triggerOnPush: true)
+  }
   stages {
     stage('Main') {
       when { branch 'main' }
@@ -107,6 +110,7 @@ def repo(tmp_path_factory) -> dict:
     git(path, "tag", "v1.0")
     git(path, "checkout", "-q", "-b", "feature/login")
     (path / "branch.txt").write_text("content of feature/login\n")
+    (path / "Jenkinsfile").write_text(JENKINSFILE.replace("'repo-token'", "'feature-token'"))
     git(path, "commit", "-q", "-am", "login")
     git(path, "checkout", "-q", "main")
     return {"path": str(path), "main": git(path, "rev-parse", "main"),
@@ -174,11 +178,11 @@ def only(response: requests.Response) -> dict:
     return triggered[0]
 
 
-def console_of(srv, job: str, item_id: int, timeout: float = 60) -> tuple[str, str]:
+def console_of(srv, job: str, item_id: int, timeout: float = 60, auth=None) -> tuple[str, str]:
     """Wait for the queue item's build to finish: (result, console text)."""
     deadline = time.monotonic() + timeout
     while True:
-        item = requests.get(f"{srv.url}/queue/item/{item_id}/api/json").json()
+        item = requests.get(f"{srv.url}/queue/item/{item_id}/api/json", auth=auth).json()
         if item.get("executable"):
             number = item["executable"]["number"]
             break
@@ -187,9 +191,9 @@ def console_of(srv, job: str, item_id: int, timeout: float = 60) -> tuple[str, s
     path = "/".join(f"job/{part}" for part in job.split("/"))
     deadline = time.monotonic() + timeout
     while True:
-        build = requests.get(f"{srv.url}/{path}/{number}/api/json").json()
+        build = requests.get(f"{srv.url}/{path}/{number}/api/json", auth=auth).json()
         if not build["building"]:
-            return build["result"], requests.get(f"{srv.url}/{path}/{number}/consoleText").text
+            return build["result"], requests.get(f"{srv.url}/{path}/{number}/consoleText", auth=auth).text
         assert time.monotonic() < deadline
         time.sleep(0.1)
 
@@ -223,20 +227,47 @@ def test_github_pull_request_builds_the_change(srv, repo, name):
     assert f"BRANCH_NAME=PR-7 GIT_COMMIT={repo['feature']}" in console and "content of feature/login" in console
 
 
-def test_a_pull_request_from_a_fork_builds_its_code_with_the_target_branch_pipeline(srv, repo, tmp_path):
-    fork = tmp_path / "mona-hello-world"
-    subprocess.run(["git", "clone", "-q", "-b", "feature/login", repo["path"], str(fork)], check=True)
-    (fork / "branch.txt").write_text("content of the fork\n")
-    (fork / "Jenkinsfile").write_text(JENKINSFILE.replace("REVIEW-STAGE", "FORK-PIPELINE"))
-    git(fork, "commit", "-q", "-am", "fork")
-    data = local("github-pull_request-opened", repo, head=git(fork, "rev-parse", "HEAD"))
+def test_a_pull_request_from_a_fork_builds_the_pull_ref_of_the_jobs_repo_never_the_url_it_names(srv, repo, tmp_path):
+    """The body's clone_url points at an evil repository: the build fetches refs/pull/7/head from the job's
+    own remote (as GitHub keeps a fork's head there) and its pipeline from the target branch."""
+    evil = tmp_path / "evil.git"
+    subprocess.run(["git", "clone", "-q", "-b", "feature/login", repo["path"], str(evil)], check=True)
+    (evil / "branch.txt").write_text("content of the evil repo\n")
+    (evil / "Jenkinsfile").write_text(JENKINSFILE.replace("REVIEW-STAGE", "EVIL-PIPELINE"))
+    git(evil, "commit", "-q", "-am", "evil")
+    path = Path(repo["path"])
+    git(path, "checkout", "-q", "-b", "pr-7-head", "feature/login")
+    (path / "branch.txt").write_text("content of the fork\n")
+    (path / "Jenkinsfile").write_text(JENKINSFILE.replace("REVIEW-STAGE", "FORK-PIPELINE"))
+    git(path, "commit", "-q", "-am", "the fork's change")
+    head = git(path, "rev-parse", "HEAD")
+    git(path, "checkout", "-q", "main")
+    git(path, "branch", "-q", "-D", "pr-7-head")
+    git(path, "update-ref", "refs/pull/7/head", head)
+    data = local("github-pull_request-opened", repo, head=head)
     data["pull_request"]["head"]["repo"] = dict(data["pull_request"]["head"]["repo"], full_name="mona/hello-world",
-                                                owner={"login": "mona"}, clone_url=str(fork))
+                                                owner={"login": "mona"}, clone_url=f"file://{evil}",
+                                                ssh_url=f"file://{evil}", git_url=f"file://{evil}")
     started = only(github_post(srv, "pull_request", data))
     result, console = console_of(srv, "team/app", started["id"])
     assert result == "SUCCESS", console
     assert "content of the fork" in console and "REVIEW-STAGE 7 feature/login->main" in console
-    assert "FORK-PIPELINE" not in console
+    assert f"BRANCH_NAME=PR-7 GIT_COMMIT={head}" in console
+    assert "FORK-PIPELINE" not in console and "EVIL" not in console and "evil" not in console
+
+
+def test_only_the_configured_branch_jenkinsfile_becomes_the_jobs(srv, repo):
+    """A push or pull request naming another branch builds with that branch's Jenkinsfile, but its
+    triggers (here a GenericTrigger token) are not recorded as the job's; main's are."""
+    started = only(github_post(srv, "pull_request", local("github-pull_request-opened", repo, head=repo["feature"])))
+    assert console_of(srv, "team/app", started["id"])[0] == "SUCCESS"
+    feature = requests.post(f"{srv.url}/generic-webhook-trigger/invoke?token=feature-token", json={}, timeout=10)
+    assert feature.status_code == 404, feature.text
+    started = only(github_post(srv, "push", local("github-push", repo, after=repo["main"])))
+    assert console_of(srv, "team/app", started["id"])[0] == "SUCCESS"
+    invoked = requests.post(f"{srv.url}/generic-webhook-trigger/invoke?token=repo-token", json={}, timeout=10)
+    assert invoked.status_code == 200 and invoked.json()["jobs"]["team/app"]["triggered"] is True
+    assert console_of(srv, "team/app", invoked.json()["jobs"]["team/app"]["id"])[0] == "SUCCESS"
 
 
 def test_github_tag_push_builds_the_job_that_follows_tags(srv, repo):
@@ -349,6 +380,7 @@ def test_gitlab_secret_token_and_trigger_options(srv, repo):
     mr = gitlab_post(srv, "gl-inline", "gitlab-merge-request-open", repo, token="gl-s3cret")
     assert mr.status_code == 200 and "triggerOnMergeRequest: false" in mr.json()["message"]
     assert gitlab_post(srv, "no-such-job", "gitlab-push", repo).status_code == 404
+    assert requests.get(f"{srv.url}/project/no-such-job", timeout=10).status_code == 405   # before any lookup
     bad = requests.post(f"{srv.url}/project/gl-inline", data=b"{", timeout=10,
                         headers={"X-Gitlab-Event": "Push Hook", "X-Gitlab-Token": "gl-s3cret",
                                  "Content-Type": "application/json"})
@@ -357,6 +389,57 @@ def test_gitlab_secret_token_and_trigger_options(srv, repo):
     started = only(gitlab_post(srv, "gl-inline", "gitlab-push", repo, token="gl-s3cret"))
     result, console = console_of(srv, "gl-inline", started["id"])
     assert result == "SUCCESS" and "INLINE on main PUSH" in console
+
+
+def test_gitlab_starts_only_jobs_that_declare_a_gitlab_trigger(srv, repo):
+    before = build_count(srv, "job/generic")
+    refused = gitlab_post(srv, "generic", "gitlab-push", repo)   # its Jenkinsfile declares GenericTrigger only
+    assert refused.status_code == 404 and "gitlab trigger" in refused.headers["X-Error"]
+    assert nothing_queued(srv) and build_count(srv, "job/generic") == before
+
+
+GITLAB_SECURED_CASC = """
+jenkins:
+  securityRealm:
+    local:
+      users:
+        - {id: admin, password: admin-Pa55-word}
+  authorizationStrategy: loggedInUsersCanDoAnything
+jobs:
+  - script: |
+      pipelineJob('open') { definition { cps { script('''
+        pipeline { agent any; triggers { gitlab() }; stages { stage('S') { steps { echo 'OPEN ran' } } } }
+      ''') } } }
+      pipelineJob('guarded') { definition { cps { script('''
+        pipeline { agent any; triggers { gitlab(secretToken: 'gl-s3cret') }
+                   stages { stage('S') { steps { echo 'GUARDED ran' } } } }
+      ''') } } }
+      pipelineJob('plain') { definition { cps { script('''
+        pipeline { agent any; stages { stage('S') { steps { echo 'PLAIN ran' } } } }
+      ''') } } }
+"""
+
+
+def test_under_security_gitlab_needs_a_configured_token_and_refusals_reveal_no_job_names(tmp_path, repo):
+    (tmp_path / "jenkins.yaml").write_text(GITLAB_SECURED_CASC)
+    server = Server(tmp_path / "home", workers=1, extra=("--casc", str(tmp_path / "jenkins.yaml"))).start()
+    admin = ("admin", "admin-Pa55-word")
+    try:
+        answers = [gitlab_post(server, "open", "gitlab-push", repo),               # no token configured
+                   gitlab_post(server, "plain", "gitlab-push", repo),              # no gitlab trigger
+                   gitlab_post(server, "no-such-job", "gitlab-push", repo),        # unknown
+                   gitlab_post(server, "guarded", "gitlab-push", repo, token="nope"),
+                   gitlab_post(server, "no-such-job", "gitlab-push", repo, token="gl-s3cret")]
+        assert {(r.status_code, r.text, r.headers["X-Error"]) for r in answers} == {
+            (401, answers[0].text, answers[0].headers["X-Error"])}
+        assert "a secret token must be configured" in answers[0].json()["message"]
+        started = only(gitlab_post(server, "guarded", "gitlab-push", repo, token="gl-s3cret"))
+        result, console = console_of(server, "guarded", started["id"], auth=admin)
+        assert result == "SUCCESS" and "GUARDED ran" in console
+        assert requests.get(f"{server.url}/job/open/api/json", auth=admin).json()["builds"] == []
+        assert requests.get(f"{server.url}/job/plain/api/json", auth=admin).json()["builds"] == []
+    finally:
+        server.stop()
 
 
 # ---------------------------------------------------------------- Generic Webhook Trigger

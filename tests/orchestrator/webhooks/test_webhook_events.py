@@ -1,6 +1,8 @@
 """GitHub and GitLab payloads into events, revisions and causes (pure)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from orchestrator.webhooks import events, github, gitlab
@@ -51,16 +53,29 @@ def test_github_pull_request_is_a_change_request(name, action, sha):
     assert events.cause(event)["shortDescription"] == f"Started by GitHub pull request #7 {action} by octocat"
 
 
-def test_github_pull_request_from_a_fork_checks_out_the_fork():
+def test_github_pull_request_from_a_fork_checks_out_the_pull_ref_of_the_jobs_own_repository():
     data = payload("github-pull_request-opened")
     head = data["pull_request"]["head"]
     head["repo"] = dict(head["repo"], full_name="mona/hello-world", owner={"login": "mona"},
-                        clone_url="https://github.com/mona/hello-world.git")
+                        clone_url="file:///tmp/evil.git")
     event = github.parse("pull_request", data)
     revision = events.revision(event)
-    assert revision["url"] == "https://github.com/mona/hello-world.git"
+    assert "url" not in revision and "evil" not in json.dumps(revision)   # never a URL from the request body
+    assert revision["checkout"] == "refs/pull/7/head"
     assert revision["env"]["CHANGE_FORK"] == "mona"
     assert revision["trusted_branch"] == "main"   # the pipeline comes from the target branch, not the fork
+    assert "url" not in events.revision(github.parse("pull_request", payload("github-pull_request-opened")))
+
+
+def test_gitlab_merge_request_from_a_fork_checks_out_the_merge_request_ref():
+    data = payload("gitlab-merge-request-open")
+    attrs = data["object_attributes"]
+    attrs["source_project_id"] = 99
+    attrs["source"] = dict(attrs["source"], git_http_url="file:///tmp/evil.git", git_ssh_url="file:///tmp/evil.git",
+                           namespace="mona")
+    revision = events.revision(gitlab.parse("Merge Request Hook", data))
+    assert "url" not in revision and revision["checkout"] == f"refs/merge-requests/{attrs['iid']}/head"
+    assert revision["trusted_branch"] == "main" and revision["env"]["CHANGE_FORK"] == "mona"
 
 
 @pytest.mark.parametrize("mutate, message", [
