@@ -175,6 +175,9 @@ def m003_webpages_stage_kind_and_inputs(db: Database) -> None:
 
 
 def _connect(path: Path) -> Database:
+    # owner-only: the database holds build parameters and password hashes; SQLite gives the -wal and
+    # -shm files the database file's mode, so creating it 0600 first covers all three
+    os.close(os.open(str(path), os.O_RDWR | os.O_CREAT, 0o600))
     conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
     conn.execute("PRAGMA busy_timeout = 30000")
     conn.execute("PRAGMA synchronous = NORMAL")
@@ -195,6 +198,9 @@ class Store:
             if db.journal_mode != "wal":
                 db.enable_wal()
             migrations.apply(db)
+            for suffix in ("", "-wal", "-shm"):   # a home made before files were created owner-only
+                if os.path.exists(f"{self.path}{suffix}"):
+                    os.chmod(f"{self.path}{suffix}", 0o600)
 
     @property
     def db(self) -> Database:
