@@ -423,8 +423,9 @@ class InputWaiter:
         self.build_id = build_id
         self.poll = poll
 
-    def __call__(self, ctx: Any, input_id: str, message: str, ok: str) -> tuple[str, str]:
-        self.store.open_input(self.build_id, input_id, message, ok)
+    def __call__(self, ctx: Any, input_id: str, message: str, ok: str,
+                 submitter: Optional[str] = None) -> tuple[str, str]:
+        self.store.open_input(self.build_id, input_id, message, ok, submitter)
         try:
             while True:
                 row = self.store.input_state(self.build_id, input_id)

@@ -174,6 +174,13 @@ def m003_webpages_stage_kind_and_inputs(db: Database) -> None:
     }, pk=("build_id", "input_id"))
 
 
+@migrations()
+def m004_inputs_submitter(db: Database) -> None:
+    """Who may answer an input: `input(submitter: 'alice,ops')`, comma-separated user ids and groups
+    (NULL: anyone with Job/Build)."""
+    db["inputs"].add_column("submitter", str)
+
+
 def _connect(path: Path) -> Database:
     # owner-only: the database holds build parameters and password hashes; SQLite gives the -wal and
     # -shm files the database file's mode, so creating it 0600 first covers all three
@@ -493,11 +500,13 @@ class Store:
             "select * from stages where build_id = ? order by seq", [build_id]))
 
     # ------------------------------------------------------------------ input steps
-    def open_input(self, build_id: int, input_id: str, message: str, ok: str) -> None:
+    def open_input(self, build_id: int, input_id: str, message: str, ok: str,
+                   submitter: Optional[str] = None) -> None:
         """A build's `input` step waits (scheduler only); asking again with the same id asks anew."""
         with _exclusive(self.db) as db:
-            db.execute("insert or replace into inputs (build_id, input_id, message, ok, state, requested_at) "
-                       "values (?, ?, ?, ?, 'pending', ?)", [build_id, input_id, message, ok, now_ms()])
+            db.execute("insert or replace into inputs (build_id, input_id, message, ok, state, requested_at, "
+                       "submitter) values (?, ?, ?, ?, 'pending', ?, ?)",
+                       [build_id, input_id, message, ok, now_ms(), submitter or None])
 
     def pending_inputs(self, build_id: int) -> list[dict]:
         return list(self.db.execute_returning_dicts(

@@ -391,7 +391,8 @@ class Engine(ParallelRunner, PostRunner):
         values = ask(self, ctx, self.evaluate_string(input_.message, ctx) or "",
                      ok=self.evaluate_string(input_.ok, ctx), parameters=input_.parameters,
                      submitter_parameter=self.evaluate_string(input_.submitter_parameter, ctx),
-                     id=self.evaluate_string(input_.id, ctx))
+                     id=self.evaluate_string(input_.id, ctx),
+                     submitter=self.evaluate_string(input_.submitter, ctx))
         if isinstance(values, dict):
             return ctx.with_env({k: "" if v is None else str(v) for k, v in values.items()})
         return ctx

@@ -112,6 +112,18 @@ def effective_permissions(permission: Optional[str]) -> tuple[str, ...]:
     return (READ,) if permission == READ else (READ, permission)
 
 
+def submitter_refusal(identity: Identity, submitter: Optional[str], administer: bool) -> Optional[str]:
+    """Why `identity` may not answer an `input(submitter: ...)` (None when they may), as Jenkins decides:
+    a listed user id, a listed group they are in (here only `authenticated`) or Overall/Administer."""
+    if not submitter or administer:
+        return None
+    allowed_sids = {s.strip().lower() for s in submitter.split(",") if s.strip()}
+    mine = {identity.id.lower()} | ({AUTHENTICATED} if not identity.anonymous else set())
+    if allowed_sids & mine:
+        return None
+    return f"You need to be {submitter} (or a member of it) to submit this input; {identity.id} is not"
+
+
 def denial(identity: Identity, permission: str) -> str:
     """Jenkins' wording for a missing permission."""
     if identity.anonymous:

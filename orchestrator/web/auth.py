@@ -28,8 +28,8 @@ from flask import Blueprint, Flask, Response, current_app, g, redirect, request,
 from orchestrator.casc.model import MatrixAuthorization
 from orchestrator.errors import OrchestratorError, UsageError
 from orchestrator.security import passwords
-from orchestrator.security.permissions import (ANONYMOUS, AUTHENTICATED, Identity, Policy, allowed, denial,
-                                               effective_permissions, policy_for)
+from orchestrator.security.permissions import (ADMINISTER, ANONYMOUS, AUTHENTICATED, Identity, Policy, allowed,
+                                               denial, effective_permissions, policy_for, submitter_refusal)
 from orchestrator.security.routes import Requirement, requirement
 from orchestrator.store import NotFound, Store
 
@@ -139,6 +139,11 @@ def refusal(permission: str, job: Optional[str] = None) -> Optional[str]:
     pages show it next to the buttons they disable."""
     missing = _missing(permission, job)
     return None if missing is None else denial(current_user(), missing)
+
+
+def input_refusal(submitter: Optional[str], job: str) -> Optional[str]:
+    """Why the current user may not answer an input (Job/Build, then its `submitter` list), or None."""
+    return refusal("Job/Build", job) or submitter_refusal(current_user(), submitter, has_permission(ADMINISTER))
 
 
 def require(permission: str, job: Optional[str] = None) -> None:

@@ -6,6 +6,7 @@ import os
 import stat
 import time
 
+import pytest
 import requests
 
 from serverkit import PIPELINE_XML
@@ -76,3 +77,104 @@ def test_the_database_files_are_owner_only(server):
     for suffix in ("", "-wal", "-shm"):
         path = server.home / f"orchestrator.db{suffix}"
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, (path, oct(os.stat(path).st_mode))
+
+
+# ---------------------------------------------------------------- a secured server (projectMatrix)
+USERS = {"root": "root-Pa55-word", "bob": "bob-Pa55-word", "dave": "dave-Pa55-word", "carol": "carol-Pa55-word"}
+SECURED_CASC = """
+jenkins:
+  securityRealm:
+    local:
+      users:
+        - {id: root, password: "${ROOT_PW}"}
+        - {id: bob, password: "${BOB_PW}"}
+        - {id: dave, password: "${DAVE_PW}"}
+        - {id: carol, password: "${CAROL_PW}"}
+  authorizationStrategy:
+    projectMatrix:
+      entries:
+        - user: {name: root, permissions: [Overall/Administer]}
+        - user: {name: bob, permissions: [Job/Read, Job/Build]}
+        - user: {name: dave, permissions: [Job/Read, Job/Build]}
+        - user: {name: carol, permissions: [Overall/SystemRead]}
+        - group: {name: authenticated, permissions: [Overall/Read]}
+"""
+GATED = """pipeline {
+  agent any
+  stages {
+    stage('Ask') { steps { input message: 'Ship?', id: 'ship', submitter: 'dave, ops' } }
+    stage('Gate') {
+      input {
+        message 'Again?'
+        id 'again'
+        submitter 'dave'
+      }
+      steps { echo 'gated' }
+    }
+  }
+}"""
+
+
+def who(user: str) -> tuple[str, str]:
+    return user, USERS[user]
+
+
+@pytest.fixture(scope="module")
+def secured(tmp_path_factory):
+    from serverkit import Server
+    folder = tmp_path_factory.mktemp("review")
+    (folder / "jenkins.yaml").write_text(SECURED_CASC)
+    env = {f"{u.upper()}_PW": p for u, p in USERS.items()}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        srv = Server(folder / "home", workers=2, extra=("--casc", str(folder / "jenkins.yaml"))).start()
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    yield srv
+    srv.stop()
+
+
+def create_as_root(srv, name: str, script: str, properties: str = "") -> None:
+    from xml.sax.saxutils import escape
+    xml = PIPELINE_XML.format(script=escape(script), properties=properties, description="")
+    r = requests.post(f"{srv.url}/createItem", params={"name": name}, data=xml, auth=who("root"),
+                      headers={"Content-Type": "text/xml"})
+    assert r.status_code == 200, r.headers.get("X-Error")
+
+
+def wait_input(srv, job: str, number: int, input_id: str) -> dict:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        r = requests.get(f"{srv.url}/job/{job}/{number}/wfapi/pendingInputActions", auth=who("bob"))
+        actions = [a for a in (r.json() if r.status_code == 200 else []) if a["id"] == input_id]
+        if actions:
+            return actions[0]
+        time.sleep(0.1)
+    raise TimeoutError(f"{job} #{number} did not ask {input_id}")
+
+
+def test_only_the_inputs_submitters_or_an_administrator_may_answer(secured):
+    create_as_root(secured, "gated", GATED)
+    assert requests.post(f"{secured.url}/job/gated/build", auth=who("bob")).status_code == 201
+    action = wait_input(secured, "gated", 1, "Ship")
+    assert action["submitter"] == "dave, ops" and "You need to be dave, ops" in action["refusal"]
+    refused = requests.post(f"{secured.url}/job/gated/1/input/Ship/proceedEmpty", auth=who("bob"))
+    assert refused.status_code == 403 and "You need to be dave, ops" in refused.headers["X-Error"]
+    assert requests.post(f"{secured.url}/job/gated/1/input/Ship/abort", auth=who("bob")).status_code == 403
+    mine = requests.get(f"{secured.url}/job/gated/1/wfapi/pendingInputActions", auth=who("dave")).json()
+    assert mine[0]["refusal"] == ""
+    assert requests.post(f"{secured.url}/job/gated/1/input/Ship/proceedEmpty", auth=who("dave"),
+                         allow_redirects=False).status_code == 302
+    wait_input(secured, "gated", 1, "Again")   # the stage directive's submitter is kept too
+    assert requests.post(f"{secured.url}/job/gated/1/input/Again/proceedEmpty", auth=who("bob")).status_code == 403
+    assert requests.post(f"{secured.url}/job/gated/1/input/Again/proceedEmpty", auth=who("root"),
+                         allow_redirects=False).status_code == 302   # Overall/Administer may always
+    deadline = time.monotonic() + 20
+    while (build := requests.get(f"{secured.url}/job/gated/1/api/json", auth=who("bob")).json())["building"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert build["result"] == "SUCCESS"
+    log = requests.get(f"{secured.url}/job/gated/1/consoleText", auth=who("bob")).text
+    assert "Approved by dave" in log and "Approved by root" in log
