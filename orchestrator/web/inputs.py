@@ -28,12 +28,17 @@ def pending_actions(store: Store, build: dict, build_path: str, refusal: Refusal
     per input, why the current user may not answer it (the build page disables its buttons then)."""
     if build["state"] != "running":
         return []
-    return [{"id": row["input_id"], "proceedText": row["ok"] or "Proceed", "message": row["message"],
-             "submitter": row.get("submitter"), "refusal": refusal(row.get("submitter")) or "",
-             "inputs": [], "proceedUrl": f"{build_path}wfapi/inputSubmit?inputId={row['input_id']}",
-             "abortUrl": f"{build_path}input/{row['input_id']}/abort",
-             "redirectApprovalUrl": f"{build_path}input/"}
-            for row in store.pending_inputs(build["id"])]
+    return [_action(row, build_path, refusal) for row in store.pending_inputs(build["id"])]
+
+
+def _action(row: dict, build_path: str, refusal: Refusal) -> dict:
+    action = {"id": row["input_id"], "proceedText": row["ok"] or "Proceed", "message": row["message"],
+              "inputs": [], "proceedUrl": f"{build_path}wfapi/inputSubmit?inputId={row['input_id']}",
+              "abortUrl": f"{build_path}input/{row['input_id']}/abort",
+              "redirectApprovalUrl": f"{build_path}input/"}
+    if row.get("submitter"):   # Jenkins' InputStep exports its submitter; why this user may not answer
+        action.update(submitter=row["submitter"], refusal=refusal(row["submitter"]) or "")
+    return action
 
 
 def answer_for(rest: list[str], input_id_arg: Optional[str]) -> Optional[tuple[str, str]]:
