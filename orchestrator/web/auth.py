@@ -21,7 +21,7 @@ import secrets
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable, Optional
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, g, redirect, request, session
 
@@ -392,8 +392,13 @@ def _login_page(error: str = "", status: int = 200) -> Response:
 
 
 def _safe_target(target: Optional[str]) -> str:
-    """Only a path on this server (no `//host`, no scheme): no open redirect after login."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only an absolute path on this server, else `/`: no open redirect after login. Browsers drop tabs
+    and newlines from URLs (`/<TAB>/evil.example` is `//evil.example`) and read `\\` as `/`, so any
+    whitespace, control character or backslash refuses the target, as does a scheme or a host."""
+    if not target or any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7f or c == "\\" for c in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
     return target
 

@@ -178,3 +178,20 @@ def test_only_the_inputs_submitters_or_an_administrator_may_answer(secured):
     assert build["result"] == "SUCCESS"
     log = requests.get(f"{secured.url}/job/gated/1/consoleText", auth=who("bob")).text
     assert "Approved by dave" in log and "Approved by root" in log
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/\n/evil.example", "/\r\n/x", "//evil.example",
+                                    "/\\evil.example", "http://evil.example/", "/ /evil.example", "/\x00x",
+                                    "javascript:alert(1)", "evil.example"])
+def test_login_goes_nowhere_but_this_server(secured, target):
+    r = requests.post(f"{secured.url}/j_spring_security_check", allow_redirects=False,
+                      data={"j_username": "bob", "j_password": USERS["bob"], "from": target})
+    assert r.status_code == 302 and r.headers["Location"] in ("/", f"{secured.url}/"), r.headers.get("Location")
+    page = requests.get(f"{secured.url}/login", params={"from": target})
+    assert page.status_code == 200 and 'name="from" value="/"' in page.text
+
+
+def test_login_keeps_a_path_on_this_server(secured):
+    r = requests.post(f"{secured.url}/j_spring_security_check", allow_redirects=False,
+                      data={"j_username": "bob", "j_password": USERS["bob"], "from": "/job/x/?a=b"})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/job/x/?a=b")
