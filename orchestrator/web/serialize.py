@@ -188,8 +188,10 @@ class Exporter:
 
     def computers(self) -> dict:
         running = self.store.running_builds()
+        # a build of a job the client may not read keeps its executor busy but is not named (as Jenkins'
+        # Executor.getCurrentExecutableForApi)
         current = [{"_class": RUN, "number": b["number"], "url": self.build_url(b["job"], b["number"]),
-                    "queueId": b["queue_id"]} for b in running]
+                    "queueId": b["queue_id"]} if self.readable(b["job"]) else None for b in running]
         # a running Pipeline holds the built-in node's executor its `agent` block allocated
         slots = max(self.executors, len(current))
         executors = [{"_class": "hudson.model.Executor",

@@ -195,3 +195,29 @@ def test_login_keeps_a_path_on_this_server(secured):
     r = requests.post(f"{secured.url}/j_spring_security_check", allow_redirects=False,
                       data={"j_username": "bob", "j_password": USERS["bob"], "from": "/job/x/?a=b"})
     assert r.status_code == 302 and r.headers["Location"].endswith("/job/x/?a=b")
+
+
+def test_nodes_and_metrics_do_not_name_jobs_the_user_may_not_read(secured):
+    create_as_root(secured, "secret-job", "pipeline { agent any\n stages { stage('S') { steps { sh 'sleep 2' } } } }")
+    assert requests.post(f"{secured.url}/job/secret-job/build", auth=who("root")).status_code == 201
+    deadline = time.monotonic() + 20
+    while True:
+        seen = requests.get(f"{secured.url}/computer/api/json", params={"depth": "2"}, auth=who("bob"))
+        if "secret-job" in seen.text:
+            break
+        assert time.monotonic() < deadline, "the build did not start"
+        time.sleep(0.05)
+    hidden = requests.get(f"{secured.url}/computer/api/json", params={"depth": "2"}, auth=who("carol"))
+    assert hidden.status_code == 200 and "secret-job" not in hidden.text
+    assert hidden.json()["busyExecutors"] >= 1   # busy, but not saying with what
+    assert "secret-job" in requests.get(f"{secured.url}/prometheus", auth=who("bob")).text
+    metrics = requests.get(f"{secured.url}/prometheus", auth=who("carol"))
+    assert metrics.status_code == 200 and "secret-job" not in metrics.text
+    assert "orchestrator_builds_running" in metrics.text   # the totals still count it
+    info = None
+    while info is None or info["building"]:
+        assert time.monotonic() < deadline + 20
+        time.sleep(0.1)
+        info = requests.get(f"{secured.url}/job/secret-job/1/api/json", auth=who("root")).json()
+    assert 'jenkins_job="secret-job"' in requests.get(f"{secured.url}/prometheus", auth=who("bob")).text
+    assert "secret-job" not in requests.get(f"{secured.url}/prometheus", auth=who("carol")).text
