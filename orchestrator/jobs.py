@@ -156,8 +156,8 @@ def matrix_grants(root: ET.Element) -> list[dict]:
                                      "[USER:|GROUP:]hudson.model.Item.Build:sid")
             java, sid = parts
             group, _, name = java.rpartition(".")
-            if group not in _PERMISSION_GROUPS:
-                continue   # a plugin's permission: never granted here
+            if group not in _PERMISSION_GROUPS or _PERMISSION_GROUPS[group] == "Overall":
+                continue   # a plugin's permission, or an Overall one (only the global matrix grants those)
             grants.append({"permission": f"{_PERMISSION_GROUPS[group]}/{name}", "sid": sid, "type": sid_type})
     return grants
 
