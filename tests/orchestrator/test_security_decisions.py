@@ -193,3 +193,23 @@ def test_a_jobs_matrix_property_keeps_no_overall_permission():
                          "<permission>USER:hudson.model.Item.Build:mallory</permission>"
                          "</hudson.security.AuthorizationMatrixProperty></properties></flow-definition>")
     assert matrix_grants(root) == [{"permission": "Job/Build", "sid": "mallory", "type": "USER"}]
+
+
+def test_a_configuration_generation_this_process_cannot_load_fails_closed(tmp_path, caplog):
+    """Keeping the previous (maybe more permissive) configuration would enforce a policy nobody applied."""
+    from orchestrator.live_config import LiveConfig, apply_sources, snapshot_dir
+    from orchestrator.store import Store
+    store = Store(tmp_path / "home")
+    casc = tmp_path / "jenkins.yaml"
+    casc.write_text("jenkins:\n  systemMessage: open\n  authorizationStrategy: unsecured\n")
+    apply_sources(store, str(casc), {})
+    live = LiveConfig(env={})
+    assert live.current(store).config is not None
+    casc.write_text("jenkins:\n  systemMessage: second\n  authorizationStrategy: loggedInUsersCanDoAnything\n")
+    apply_sources(store, str(casc), {})
+    # this process cannot load the new generation: its snapshot is damaged
+    snapshot = snapshot_dir(store.home) / f"{store.casc_generation()['digest']}.json"
+    snapshot.write_text(snapshot.read_text().replace("second", "damaged"))
+    now = live.current(store)
+    assert now.generation == 2 and now.config is None
+    assert "denying every request" in caplog.text   # auth.policy() denies all when `generation and config is None`
