@@ -221,3 +221,41 @@ def test_nodes_and_metrics_do_not_name_jobs_the_user_may_not_read(secured):
         info = requests.get(f"{secured.url}/job/secret-job/1/api/json", auth=who("root")).json()
     assert 'jenkins_job="secret-job"' in requests.get(f"{secured.url}/prometheus", auth=who("bob")).text
     assert "secret-job" not in requests.get(f"{secured.url}/prometheus", auth=who("carol")).text
+
+
+def test_casc_export_shows_job_scripts_to_administrators_only(tmp_path, monkeypatch):
+    """Overall/SystemRead may export the configuration, but not every job's pipeline script."""
+    from serverkit import Server
+    monkeypatch.setenv("ROOT_PW", USERS["root"])
+    monkeypatch.setenv("CAROL_PW", USERS["carol"])
+    casc = tmp_path / "jenkins.yaml"
+    casc.write_text("""
+jenkins:
+  securityRealm:
+    local:
+      users:
+        - {id: root, password: "${ROOT_PW}"}
+        - {id: carol, password: "${CAROL_PW}"}
+  authorizationStrategy:
+    globalMatrix:
+      entries:
+        - user: {name: root, permissions: [Overall/Administer]}
+        - user: {name: carol, permissions: [Overall/Read, Overall/SystemRead]}
+jobs:
+  - script: |
+      pipelineJob('private-deploy') {
+        definition { cps { script('pipeline { agent any\\n stages { stage(\\'S\\') { steps { echo \\'internal-host-42\\' } } } }') } }
+      }
+""")
+    srv = Server(tmp_path / "home", workers=1, extra=("--casc", str(casc))).start()
+    try:
+        full = requests.get(f"{srv.url}/configuration-as-code/export", auth=who("root"))
+        assert full.status_code == 200 and "internal-host-42" in full.text and "private-deploy" in full.text
+        partial = requests.get(f"{srv.url}/configuration-as-code/export", auth=who("carol"))
+        assert partial.status_code == 200, partial.headers.get("X-Error")
+        assert "private-deploy" not in partial.text and "internal-host-42" not in partial.text
+        assert "Job definitions are left out" in partial.text and "carol" in partial.text
+        page = requests.get(f"{srv.url}/manage/configuration-as-code/", auth=who("carol"))
+        assert page.status_code == 200 and "internal-host-42" not in page.text
+    finally:
+        srv.stop()
