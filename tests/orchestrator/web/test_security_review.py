@@ -68,6 +68,9 @@ def test_a_pipeline_password_default_is_masked_in_the_console(server):
     server.wait_build("pwpipe", 1)
     log = requests.get(f"{server.url}/job/pwpipe/1/consoleText").text
     assert "token ****" in log and "pipeline-D3fault" not in log
+    for url in ("job/pwpipe/1/api/json", "job/pwpipe/api/json"):   # the job learnt its parameters from the build
+        text = requests.get(f"{server.url}/{url}", params={"depth": "2"}).text
+        assert "TOKEN" in text and "PasswordParameter" in text and "pipeline-D3fault" not in text, url
 
 
 def test_the_database_files_are_owner_only(server):
