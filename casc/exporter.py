@@ -34,10 +34,15 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 _Dumper.add_representer(str, _str)
 
 
-def export_yaml(config: Config) -> str:
+def export_yaml(config: Config, include_jobs: bool = True) -> str:
+    """`include_jobs=False` leaves the job definitions (their pipeline scripts) out: for readers who may
+    see the system configuration (Overall/SystemRead) but not every job."""
     header = ("# Exported by orchestrator casc export. Secrets are not included: set the ${VARIABLES}\n"
               "# below in the environment (or $SECRETS) to load this file back.\n")
-    return header + yaml.dump(export(config), Dumper=_Dumper, sort_keys=False, default_flow_style=False,
+    data = export(config)
+    if not include_jobs and data.pop("jobs", None) is not None:
+        header += "# Job definitions are left out: exporting them needs Overall/Administer.\n"
+    return header + yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
                               allow_unicode=True, width=120)
 
 

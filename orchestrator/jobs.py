@@ -136,6 +136,11 @@ _PERMISSION_GROUPS = {"hudson.model.Item": "Job", "hudson.model.Run": "Run", "hu
                       "hudson.model.Computer": "Agent"}
 
 
+def password_names(job: Optional[dict]) -> frozenset[str]:
+    """The job's password parameters: their values never leave the server (Jenkins keeps them as Secret)."""
+    return frozenset(p["name"] for p in (job or {}).get("params") or () if p["type"] == "PasswordParameterDefinition")
+
+
 def matrix_grants(root: ET.Element) -> list[dict]:
     """A job's or folder's own matrix grants (projectMatrix), from `AuthorizationMatrixProperty`:
     `<permission>USER:hudson.model.Item.Build:bob</permission>` (or without the USER:/GROUP: prefix)."""
@@ -151,8 +156,8 @@ def matrix_grants(root: ET.Element) -> list[dict]:
                                      "[USER:|GROUP:]hudson.model.Item.Build:sid")
             java, sid = parts
             group, _, name = java.rpartition(".")
-            if group not in _PERMISSION_GROUPS:
-                continue   # a plugin's permission: never granted here
+            if group not in _PERMISSION_GROUPS or _PERMISSION_GROUPS[group] == "Overall":
+                continue   # a plugin's permission, or an Overall one (only the global matrix grants those)
             grants.append({"permission": f"{_PERMISSION_GROUPS[group]}/{name}", "sid": sid, "type": sid_type})
     return grants
 

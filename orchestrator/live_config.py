@@ -156,7 +156,9 @@ def prune_snapshots(store) -> None:
 class LiveConfig:
     """One process's view of the applied configuration: cheap to ask (one indexed SQLite read),
     reloaded from the snapshot only when the generation moved. A snapshot this process cannot
-    load (e.g. a variable missing from its environment) keeps the previous configuration, logged."""
+    load (e.g. a variable missing from its environment) fails closed: the configuration becomes None
+    with the new generation, which the web treats as "deny everything but /healthz" (keeping the old
+    one could enforce a more permissive policy than the one applied), and the log says why."""
 
     def __init__(self, env: Optional[Mapping[str, str]] = None) -> None:
         self._env = env
@@ -177,10 +179,11 @@ class LiveConfig:
             report = check_documents(read_snapshot(store.home, row["digest"]),
                                      dict(os.environ if self._env is None else self._env))
         except (OSError, ValueError, SourceError) as e:
-            log.error("configuration generation %s cannot be read: %s", row["generation"], e)
-            return Live(row["generation"], self._live.config, self._live.sources)
+            log.error("configuration generation %s cannot be read: %s; denying every request until it can",
+                      row["generation"], e)
+            return Live(row["generation"], None, row["sources"])
         if report.config is None:
-            log.error("configuration generation %s does not load here: %s", row["generation"],
-                      "; ".join(e.render() for e in report.errors))
-            return Live(row["generation"], self._live.config, self._live.sources)
+            log.error("configuration generation %s does not load here: %s; denying every request until it can",
+                      row["generation"], "; ".join(e.render() for e in report.errors))
+            return Live(row["generation"], None, row["sources"])
         return Live(row["generation"], report.config, row["sources"])

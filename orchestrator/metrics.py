@@ -8,17 +8,21 @@ keeps them clear of Prometheus' own `job` target label.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from orchestrator.prometheus import Family, HistogramSample, Sample
 from orchestrator.scheduler import GAUGE_EXECUTORS, GAUGE_PODS
 from orchestrator.store import DURATION_BUCKETS_S, Store
 
 
-def collect(store: Store, default_executors: int) -> list[Family]:
+def collect(store: Store, default_executors: int, readable: Callable[[str], bool] = lambda job: True) -> list[Family]:
+    """`readable`: whether the client may see a job (Job/Read); per-job series of the others are left out
+    (totals still count them, as Jenkins' do)."""
     running = store.running_builds()
     executors = int(store.state(GAUGE_EXECUTORS) or default_executors)
     in_use = len(running)
     pods = {key: int(n) for key, n in store.states(GAUGE_PODS).items()}
-    tallies = store.build_tallies()
+    tallies = [t for t in store.build_tallies() if readable(t["job"])]
     return [
         Family("jenkins_queue_size_value", "gauge", "Number of items waiting in the build queue",
                [Sample((), store.queue_length())]),
@@ -30,7 +34,8 @@ def collect(store: Store, default_executors: int) -> list[Family]:
                [Sample((), max(0, executors - in_use))]),
         Family("orchestrator_builds_running", "gauge", "Builds running now", [Sample((), in_use)]),
         Family("orchestrator_job_builds_running", "gauge", "Builds running now, by job",
-               [Sample((("jenkins_job", job),), n) for job, n in sorted(_count(r["job"] for r in running).items())]),
+               [Sample((("jenkins_job", job),), n) for job, n in sorted(_count(r["job"] for r in running).items())
+                if readable(job)]),
         Family("orchestrator_pods_in_use", "gauge", "Agent pods in use, by cloud (bounded by its containerCap)",
                [Sample((("cloud", key or "default"),), n) for key, n in sorted(pods.items()) if "/" not in key]),
         Family("orchestrator_pod_template_pods_in_use", "gauge",

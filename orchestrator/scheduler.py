@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any, Optional
 
 from orchestrator.errors import FlowInterrupted, OrchestratorError
+from orchestrator.jobs import password_names
 from orchestrator.store import Store, now_ms
 
 log = logging.getLogger("orchestrator.scheduler")
@@ -377,6 +378,7 @@ class Scheduler:
                           scm={"url": scm["url"], "branch": scm.get("branch") or None} if scm else None)
             build.param_overrides = {k: ("true" if v is True else "false" if v is False else str(v))
                                      for k, v in row["params"].items()}
+            build.password_params = password_names(job)
             build.base_env.update(base_env(build, self.build_key(row)))
             build.base_env.update(revision.get("env") or {})   # BRANCH_NAME, GIT_COMMIT, CHANGE_*: the webhook's
             build.input_waiter = InputWaiter(store, row["id"])
@@ -437,8 +439,9 @@ class InputWaiter:
         self.build_id = build_id
         self.poll = poll
 
-    def __call__(self, ctx: Any, input_id: str, message: str, ok: str) -> tuple[str, str]:
-        self.store.open_input(self.build_id, input_id, message, ok)
+    def __call__(self, ctx: Any, input_id: str, message: str, ok: str,
+                 submitter: Optional[str] = None) -> tuple[str, str]:
+        self.store.open_input(self.build_id, input_id, message, ok, submitter)
         try:
             while True:
                 row = self.store.input_state(self.build_id, input_id)

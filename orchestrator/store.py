@@ -177,7 +177,17 @@ def m003_webpages_stage_kind_and_inputs(db: Database) -> None:
     }, pk=("build_id", "input_id"))
 
 
+@migrations()
+def m004_inputs_submitter(db: Database) -> None:
+    """Who may answer an input: `input(submitter: 'alice,ops')`, comma-separated user ids and groups
+    (NULL: anyone with Job/Build)."""
+    db["inputs"].add_column("submitter", str)
+
+
 def _connect(path: Path) -> Database:
+    # owner-only: the database holds build parameters and password hashes; SQLite gives the -wal and
+    # -shm files the database file's mode, so creating it 0600 first covers all three
+    os.close(os.open(str(path), os.O_RDWR | os.O_CREAT, 0o600))
     conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
     conn.execute("PRAGMA busy_timeout = 30000")
     conn.execute("PRAGMA synchronous = NORMAL")
@@ -198,6 +208,9 @@ class Store:
             if db.journal_mode != "wal":
                 db.enable_wal()
             migrations.apply(db)
+            for suffix in ("", "-wal", "-shm"):   # a home made before files were created owner-only
+                if os.path.exists(f"{self.path}{suffix}"):
+                    os.chmod(f"{self.path}{suffix}", 0o600)
 
     @property
     def db(self) -> Database:
@@ -511,11 +524,13 @@ class Store:
             "select * from stages where build_id = ? order by seq", [build_id]))
 
     # ------------------------------------------------------------------ input steps
-    def open_input(self, build_id: int, input_id: str, message: str, ok: str) -> None:
+    def open_input(self, build_id: int, input_id: str, message: str, ok: str,
+                   submitter: Optional[str] = None) -> None:
         """A build's `input` step waits (scheduler only); asking again with the same id asks anew."""
         with _exclusive(self.db) as db:
-            db.execute("insert or replace into inputs (build_id, input_id, message, ok, state, requested_at) "
-                       "values (?, ?, ?, ?, 'pending', ?)", [build_id, input_id, message, ok, now_ms()])
+            db.execute("insert or replace into inputs (build_id, input_id, message, ok, state, requested_at, "
+                       "submitter) values (?, ?, ?, ?, 'pending', ?, ?)",
+                       [build_id, input_id, message, ok, now_ms(), submitter or None])
 
     def pending_inputs(self, build_id: int) -> list[dict]:
         return list(self.db.execute_returning_dicts(

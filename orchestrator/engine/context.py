@@ -95,6 +95,7 @@ class Build:
     workspace_root: Path
     params: dict[str, Any] = field(default_factory=dict)
     param_overrides: dict[str, str] = field(default_factory=dict)   # values given for this build
+    password_params: frozenset = frozenset()   # the job's password parameters: masked in the console
     credentials: dict[str, Credential] = field(default_factory=dict)
     base_env: dict[str, str] = field(default_factory=dict)
     previous_result: Optional[Result] = None

@@ -39,3 +39,8 @@ def parameter_values(definitions: Iterable[a.Describable], overrides: dict[str, 
         else:
             values[name] = raw
     return values
+
+
+def password_parameters(definitions: Iterable[a.Describable], evaluate: Callable) -> set[str]:
+    """Names of the `password(...)` definitions: their values are masked in the console."""
+    return {str(evaluate(d.named_args["name"])) for d in definitions if d.name == "password" and "name" in d.named_args}

@@ -112,17 +112,22 @@ class Engine(ParallelRunner, PostRunner):
         Definitions may use the pipeline's plain environment values (`name: "${PARAM_NAME}"`), so a
         definition that cannot be evaluated alone is evaluated again with those values bound.
         """
-        from .parameters import parameter_values
+        from .parameters import parameter_values, password_parameters
         overrides = self.build.param_overrides
         definitions = self.pipeline.parameters.parameters if self.pipeline.parameters else ()
+        evaluate = lambda e: self.evaluate(e, ctx)   # noqa: E731
         try:
-            values = parameter_values(definitions, overrides, lambda e: self.evaluate(e, ctx))
+            values = parameter_values(definitions, overrides, evaluate)
         except BuildError:
             env = plain_environment(self, ctx, self.pipeline.environment)
-            values = parameter_values(definitions, overrides, lambda e: self.evaluate(e, ctx.with_env(env)))
+            evaluate = lambda e: self.evaluate(e, ctx.with_env(env))   # noqa: E731
+            values = parameter_values(definitions, overrides, evaluate)
         for name, value in overrides.items():
             values.setdefault(name, value)
         self.build.params.update(values)
+        # password parameters are masked like credentials (Jenkins keeps a PasswordParameterValue as a Secret)
+        hidden = self.build.password_params | password_parameters(definitions, evaluate)
+        self.console.add_secrets(str(values[name]) for name in hidden if values.get(name) not in (None, ""))
         for name, value in values.items():
             self.build.base_env[name] = "true" if value is True else "false" if value is False else str(value)
 
@@ -386,7 +391,8 @@ class Engine(ParallelRunner, PostRunner):
         values = ask(self, ctx, self.evaluate_string(input_.message, ctx) or "",
                      ok=self.evaluate_string(input_.ok, ctx), parameters=input_.parameters,
                      submitter_parameter=self.evaluate_string(input_.submitter_parameter, ctx),
-                     id=self.evaluate_string(input_.id, ctx))
+                     id=self.evaluate_string(input_.id, ctx),
+                     submitter=self.evaluate_string(input_.submitter, ctx))
         if isinstance(values, dict):
             return ctx.with_env({k: "" if v is None else str(v) for k, v in values.items()})
         return ctx

@@ -100,9 +100,17 @@ def allowed(policy: Policy, identity: Identity, permission: str,
             return True
         return strategy.allow_anonymous_read and permission in ANONYMOUS_READ
     if isinstance(strategy, MatrixAuthorization):
-        grants = list(strategy.grants) + (list(job_grants) if strategy.project_based else [])
+        grants = list(strategy.grants)
+        if strategy.project_based and not is_overall(permission):
+            # a job's own matrix grants item permissions only: its config.xml never makes anyone an administrator
+            grants += [g for g in job_grants if not is_overall(g.permission)]
         return _granted(grants, identity, _implied(permission))
     return False   # an unknown strategy never grants anything
+
+
+def is_overall(permission: str) -> bool:
+    """Overall/* permissions are about the whole server: only the global matrix grants them."""
+    return permission.startswith("Overall/")
 
 
 def effective_permissions(permission: Optional[str]) -> tuple[str, ...]:
@@ -110,6 +118,18 @@ def effective_permissions(permission: Optional[str]) -> tuple[str, ...]:
     if permission is None:
         return ()
     return (READ,) if permission == READ else (READ, permission)
+
+
+def submitter_refusal(identity: Identity, submitter: Optional[str], administer: bool) -> Optional[str]:
+    """Why `identity` may not answer an `input(submitter: ...)` (None when they may), as Jenkins decides:
+    a listed user id, a listed group they are in (here only `authenticated`) or Overall/Administer."""
+    if not submitter or administer:
+        return None
+    allowed_sids = {s.strip().lower() for s in submitter.split(",") if s.strip()}
+    mine = {identity.id.lower()} | ({AUTHENTICATED} if not identity.anonymous else set())
+    if allowed_sids & mine:
+        return None
+    return f"You need to be {submitter} (or a member of it) to submit this input; {identity.id} is not"
 
 
 def denial(identity: Identity, permission: str) -> str:

@@ -32,14 +32,17 @@ def input_id(message: str, given: Optional[str] = None) -> str:
 
 
 def ask(engine, ctx, message: str, ok: Optional[str] = None, parameters=None,
-        submitter_parameter: Optional[str] = None, id: Optional[str] = None) -> Any:  # noqa: A002
+        submitter_parameter: Optional[str] = None, id: Optional[str] = None,  # noqa: A002
+        submitter: Optional[str] = None) -> Any:
     """Pause for an answer: under the server, from the web (the build's `input_waiter`); in
-    `orchestrator run`, a terminal prompt or the --input answer."""
+    `orchestrator run`, a terminal prompt or the --input answer. `submitter` (user ids and groups,
+    comma-separated) limits who may answer on the web; the terminal's user is trusted."""
     console = ctx.build.console
     console.line(message)
     console.line(f"{ok or 'Proceed'} or Abort")
     if ctx.build.input_waiter is not None:
-        answer, who = ctx.build.input_waiter(ctx, input_id(message, id), message, ok or "Proceed")
+        answer, who = ctx.build.input_waiter(ctx, input_id(message, id), message, ok or "Proceed",
+                                             submitter)
     else:
         answer, who = _terminal_answer(ctx, message, ok), "cli"
     if answer is None:
@@ -72,7 +75,7 @@ def _terminal_answer(ctx, message: str, ok: Optional[str]) -> Optional[str]:
 def input_step(call, message, id=None, ok=None, parameters=None, submitter=None,  # noqa: A002
                submitterParameter=None):
     return ask(call.engine, call.ctx, str(message), ok, parameters, submitterParameter,
-               id=None if id is None else str(id))
+               id=None if id is None else str(id), submitter=None if submitter is None else str(submitter))
 
 
 @step("build")

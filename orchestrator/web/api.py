@@ -393,11 +393,13 @@ def dispatch_build(job: dict, ref: str, rest: list[str]) -> Response:
     if rest == ["wfapi", "describe"]:
         return json_response(exporter().wfapi_run(build))
     if rest == ["wfapi", "pendingInputActions"]:
-        return json_response(inputs.pending_actions(store(), build, build_path(build)))
+        return json_response(inputs.pending_actions(store(), build, build_path(build),
+                                                    lambda submitter: auth.input_refusal(submitter, job["name"])))
     answered = inputs.answer_for(rest, request.args.get("inputId"))
     if answered is not None:
         require_post()
-        inputs.answer(store(), build, answered[0], answered[1], current_user_name())
+        inputs.answer(store(), build, answered[0], answered[1], current_user_name(),
+                      lambda submitter: auth.input_refusal(submitter, job["name"]))
         return redirect(exporter().build_url(job["name"], number), 302)
     if rest == ["pipeline-graph", "tree"]:
         return json_response(stagegraph.tree_response(store().stages(build["id"]), build["state"] == "running",
@@ -405,8 +407,19 @@ def dispatch_build(job: dict, ref: str, rest: list[str]) -> Response:
     if rest == ["wfapi", "artifacts"]:
         return json_response(exporter().wfapi_artifacts(build, store().artifacts(build["id"])))
     if rest and rest[0] == "artifact":
-        return artifact_response(build, rest[1:])
+        return sandboxed(artifact_response(build, rest[1:]))
     raise NotFound(f"Not found: {'/'.join(rest)} of {job['name']} #{number}")
+
+
+#: Jenkins' default for files it serves from builds (DirectoryBrowserSupport): a build wrote them, so an
+#: HTML artifact must not run scripts with this server's origin (stored XSS)
+ARTIFACT_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'self' 'unsafe-inline';"
+
+
+def sandboxed(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = ARTIFACT_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def artifact_response(build: dict, parts: list[str]) -> Response:

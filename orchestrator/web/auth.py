@@ -21,15 +21,15 @@ import secrets
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable, Optional
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, g, redirect, request, session
 
 from orchestrator.casc.model import MatrixAuthorization
 from orchestrator.errors import OrchestratorError, UsageError
 from orchestrator.security import passwords
-from orchestrator.security.permissions import (ANONYMOUS, AUTHENTICATED, Identity, Policy, allowed, denial,
-                                               effective_permissions, policy_for)
+from orchestrator.security.permissions import (ADMINISTER, ANONYMOUS, AUTHENTICATED, Identity, Policy, allowed,
+                                               denial, effective_permissions, policy_for, submitter_refusal)
 from orchestrator.security.routes import Requirement, requirement
 from orchestrator.store import NotFound, Store
 
@@ -139,6 +139,11 @@ def refusal(permission: str, job: Optional[str] = None) -> Optional[str]:
     pages show it next to the buttons they disable."""
     missing = _missing(permission, job)
     return None if missing is None else denial(current_user(), missing)
+
+
+def input_refusal(submitter: Optional[str], job: str) -> Optional[str]:
+    """Why the current user may not answer an input (Job/Build, then its `submitter` list), or None."""
+    return refusal("Job/Build", job) or submitter_refusal(current_user(), submitter, has_permission(ADMINISTER))
 
 
 def require(permission: str, job: Optional[str] = None) -> None:
@@ -387,8 +392,13 @@ def _login_page(error: str = "", status: int = 200) -> Response:
 
 
 def _safe_target(target: Optional[str]) -> str:
-    """Only a path on this server (no `//host`, no scheme): no open redirect after login."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only an absolute path on this server, else `/`: no open redirect after login. Browsers drop tabs
+    and newlines from URLs (`/<TAB>/evil.example` is `//evil.example`) and read `\\` as `/`, so any
+    whitespace, control character or backslash refuses the target, as does a scheme or a host."""
+    if not target or any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7f or c == "\\" for c in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
     return target
 

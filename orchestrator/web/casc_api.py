@@ -21,7 +21,8 @@ from orchestrator.casc.errors import CascError, CascLoadError
 from orchestrator.casc.loader import check_documents
 from orchestrator.errors import OrchestratorError
 from orchestrator.live_config import apply_sources, check_sources
-from orchestrator.web.auth import live_config, public
+from orchestrator.security.permissions import ADMINISTER
+from orchestrator.web.auth import has_permission, live_config, public
 
 bp = Blueprint("casc", __name__)
 log = logging.getLogger("orchestrator.casc")
@@ -126,7 +127,8 @@ def export() -> Response:
     config = live_config().config
     if config is None:
         raise NotFound("No configuration as code has been applied to this server")
-    response = Response(export_yaml(config), content_type="application/x-yaml;charset=UTF-8")
+    # Overall/SystemRead may export, but the jobs' scripts are only for administrators
+    response = Response(export_yaml(config, include_jobs=has_permission(ADMINISTER)), content_type="application/x-yaml;charset=UTF-8")
     response.headers["Content-Disposition"] = 'attachment; filename="jenkins.yaml"'
     return response
 

@@ -11,8 +11,8 @@ bp = Blueprint("metrics", __name__)
 
 @bp.get("/prometheus", strict_slashes=False)
 def prometheus() -> Response:
-    from orchestrator.web import store_of
-    families = collect(store_of(current_app), int(current_app.config["EXECUTORS"]))
+    from orchestrator.web import auth, store_of
+    families = collect(store_of(current_app), int(current_app.config["EXECUTORS"]), auth.job_readable)
     response = Response(render(families), mimetype=None)
     response.headers["Content-Type"] = CONTENT_TYPE
     response.headers["Cache-Control"] = "no-cache"

@@ -172,7 +172,8 @@ def casc_page() -> Response:
     live = live_config()
     sources, exported, error = live.sources, "", ""
     if live.config is not None:
-        exported = export_yaml(live.config)
+        from orchestrator.web.auth import has_permission
+        exported = export_yaml(live.config, include_jobs=has_permission("Overall/Administer"))
     elif live.generation:
         error = "The configuration in force could not be loaded by this server process (see the server log)"
     if sources and not error:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 from urllib.parse import quote
 
+from orchestrator.console import MASK
+from orchestrator.jobs import password_names
 from orchestrator.store import PERMALINKS, Store, now_ms
 from orchestrator.web.tree import HIDDEN, SUMMARY, Deferred, Lazy
 
@@ -108,8 +110,9 @@ class Exporter:
         job, number = b["job"], b["number"]
         actions: list[dict] = [{"_class": "hudson.model.CauseAction", "causes": b["causes"]}]
         if b["params"]:
+            hidden = password_names(store.find_job(job))
             actions.append({"_class": "hudson.model.ParametersAction",
-                            "parameters": [param_value(k, v) for k, v in b["params"].items()]})
+                            "parameters": [param_value(k, v, k in hidden) for k, v in b["params"].items()]})
         actions.append({"_class": "org.jenkinsci.plugins.workflow.cps.EnvActionImpl"})
 
         def neighbour(op: str, order: str) -> Optional[dict]:
@@ -153,14 +156,15 @@ class Exporter:
             kind, why = "BuildableItem", why or "Waiting for next available executor"
             extra = {"buildableStartMilliseconds": item["not_before"], "pending": False}
         actions = [{"_class": "hudson.model.CauseAction", "causes": item["causes"]}]
+        hidden = password_names(job)
         if item["params"]:
             actions.append({"_class": "hudson.model.ParametersAction",
-                            "parameters": [param_value(k, v) for k, v in item["params"].items()]})
+                            "parameters": [param_value(k, v, k in hidden) for k, v in item["params"].items()]})
         task = {"_class": JOB, "name": item["job"].split("/")[-1], "url": self.job_url(item["job"]),
                 "color": "nobuilt"} if job else None
         return {"_class": QUEUE_ITEM + kind, "actions": actions, "blocked": kind == "BlockedItem",
                 "buildable": kind == "BuildableItem", "id": item["id"], "inQueueSince": item["in_queue_since"],
-                "params": "".join(f"\n{k}={v}" for k, v in item["params"].items()), "stuck": False,
+                "params": "".join(f"\n{k}={MASK if k in hidden else v}" for k, v in item["params"].items()), "stuck": False,
                 "task": task, "url": f"queue/item/{item['id']}/", "why": why, **extra}
 
     def queue(self) -> dict:
@@ -184,8 +188,10 @@ class Exporter:
 
     def computers(self) -> dict:
         running = self.store.running_builds()
+        # a build of a job the client may not read keeps its executor busy but is not named (as Jenkins'
+        # Executor.getCurrentExecutableForApi)
         current = [{"_class": RUN, "number": b["number"], "url": self.build_url(b["job"], b["number"]),
-                    "queueId": b["queue_id"]} for b in running]
+                    "queueId": b["queue_id"]} if self.readable(b["job"]) else None for b in running]
         # a running Pipeline holds the built-in node's executor its `agent` block allocated
         slots = max(self.executors, len(current))
         executors = [{"_class": "hudson.model.Executor",
@@ -236,17 +242,22 @@ def _stage_status(status: str) -> str:
 
 
 def param_definition(p: dict) -> dict:
-    value_class = "hudson.model.BooleanParameterValue" if p["type"] == "BooleanParameterDefinition" \
-        else "hudson.model.StringParameterValue"
-    out = {"_class": "hudson.model." + p["type"],
-           "defaultParameterValue": {"_class": value_class, "name": p["name"], "value": p.get("default")},
+    if p["type"] == "PasswordParameterDefinition":
+        default = param_value(p["name"], None, password=True)
+    else:
+        value_class = "hudson.model.BooleanParameterValue" if p["type"] == "BooleanParameterDefinition" \
+            else "hudson.model.StringParameterValue"
+        default = {"_class": value_class, "name": p["name"], "value": p.get("default")}
+    out = {"_class": "hudson.model." + p["type"], "defaultParameterValue": default,
            "description": p.get("description", ""), "name": p["name"], "type": p["type"]}
     if p["type"] == "ChoiceParameterDefinition":
         out["choices"] = list(p.get("choices") or [])
     return out
 
 
-def param_value(name: str, value: Any) -> dict:
+def param_value(name: str, value: Any, password: bool = False) -> dict:
+    if password:   # Jenkins' PasswordParameterValue exports no value at all
+        return {"_class": "hudson.model.PasswordParameterValue", "name": name}
     cls = "hudson.model.BooleanParameterValue" if isinstance(value, bool) else "hudson.model.StringParameterValue"
     return {"_class": cls, "name": name, "value": value}
 

@@ -48,6 +48,11 @@ PROJECT = Policy(MatrixAuthorization((PermissionGrant("Overall/Read", "authentic
     (MATRIX, BOB, "Job/Delete", (PermissionGrant("Job/Delete", "bob", "USER"),), False),  # global: job grants ignored
     (PROJECT, BOB, "Job/Delete", (PermissionGrant("Job/Delete", "bob", "USER"),), True),   # projectMatrix: used
     (PROJECT, BOB, "Job/Delete", (PermissionGrant("Job/Delete", "carol", "USER"),), False),
+    # a job's own grants never give Overall permissions, nor what Overall/Administer implies
+    (PROJECT, BOB, "Overall/Administer", (PermissionGrant("Overall/Administer", "bob", "USER"),), False),
+    (PROJECT, BOB, "Overall/SystemRead", (PermissionGrant("Overall/SystemRead", "bob", "USER"),), False),
+    (PROJECT, ANON, "Overall/Read", (PermissionGrant("Overall/Read", "anonymous", "USER"),), False),
+    (PROJECT, BOB, "Job/Delete", (PermissionGrant("Overall/Administer", "bob", "USER"),), False),
 ])
 def test_allowed(policy, who, permission, grants, expected):
     assert allowed(policy, who, permission, grants) is expected
@@ -177,3 +182,34 @@ def test_tokens_are_jenkins_shaped_and_only_their_digest_is_kept():
     uuid, value, digest = passwords.new_token()
     assert len(value) == 34 and value.startswith("11") and int(value, 16) >= 0
     assert digest == passwords.token_digest(value) and value not in digest and len(uuid) == 36
+
+
+def test_a_jobs_matrix_property_keeps_no_overall_permission():
+    from orchestrator.jobs import matrix_grants
+    import xml.etree.ElementTree as ET
+    root = ET.fromstring("<flow-definition><properties><hudson.security.AuthorizationMatrixProperty>"
+                         "<permission>USER:hudson.model.Hudson.Administer:mallory</permission>"
+                         "<permission>USER:jenkins.model.Jenkins.Read:mallory</permission>"
+                         "<permission>USER:hudson.model.Item.Build:mallory</permission>"
+                         "</hudson.security.AuthorizationMatrixProperty></properties></flow-definition>")
+    assert matrix_grants(root) == [{"permission": "Job/Build", "sid": "mallory", "type": "USER"}]
+
+
+def test_a_configuration_generation_this_process_cannot_load_fails_closed(tmp_path, caplog):
+    """Keeping the previous (maybe more permissive) configuration would enforce a policy nobody applied."""
+    from orchestrator.live_config import LiveConfig, apply_sources, snapshot_dir
+    from orchestrator.store import Store
+    store = Store(tmp_path / "home")
+    casc = tmp_path / "jenkins.yaml"
+    casc.write_text("jenkins:\n  systemMessage: open\n  authorizationStrategy: unsecured\n")
+    apply_sources(store, str(casc), {})
+    live = LiveConfig(env={})
+    assert live.current(store).config is not None
+    casc.write_text("jenkins:\n  systemMessage: second\n  authorizationStrategy: loggedInUsersCanDoAnything\n")
+    apply_sources(store, str(casc), {})
+    # this process cannot load the new generation: its snapshot is damaged
+    snapshot = snapshot_dir(store.home) / f"{store.casc_generation()['digest']}.json"
+    snapshot.write_text(snapshot.read_text().replace("second", "damaged"))
+    now = live.current(store)
+    assert now.generation == 2 and now.config is None
+    assert "denying every request" in caplog.text   # auth.policy() denies all when `generation and config is None`

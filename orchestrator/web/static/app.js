@@ -277,9 +277,10 @@ async function buildPage(box) {
       reject.addEventListener("click", () => answer(reject, root() + action.abortUrl.replace(/^\//, "")));
       row.appendChild(proceed);
       row.appendChild(reject);
-      if (inputRefusal) {   // seen, not answerable: say why instead of failing on click
+      const refused = inputRefusal || action.refusal;   // Job/Build, then the input's submitter list
+      if (refused) {   // seen, not answerable: say why instead of failing on click
         proceed.disabled = reject.disabled = true;
-        row.appendChild(el("span", "refusal", inputRefusal));
+        row.appendChild(el("span", "refusal", refused));
       }
       inputs.appendChild(row);
     }

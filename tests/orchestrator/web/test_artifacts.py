@@ -87,3 +87,23 @@ def test_a_build_without_archive_has_no_artifacts(server):
     assert requests.get(f"{server.url}/job/art-none/1/wfapi/artifacts").json() == []
     r = requests.get(f"{server.url}/job/art-none/1/artifact/")
     assert r.status_code == 404 and "has no artifacts" in r.headers["X-Error"]
+
+
+def test_an_html_artifact_is_served_sandboxed(server):
+    """A build wrote it: its scripts must not run with the server's origin (Jenkins' DirectoryBrowserSupport CSP)."""
+    server.create("art-html", """pipeline {
+      agent any
+      stages { stage('Page') { steps {
+        sh 'echo "<script>fetch(\\\\"/me/api/json\\\\")</script>" > report.html'
+        archiveArtifacts 'report.html'
+      } } }
+    }""", params=False)
+    assert requests.post(f"{server.url}/job/art-html/build").status_code == 201
+    assert server.wait_build("art-html", 1)["result"] == "SUCCESS"
+    for url in ("artifact/report.html", "artifact/", "artifact/*zip*/archive.zip"):
+        r = requests.get(f"{server.url}/job/art-html/1/{url}")
+        assert r.status_code == 200, url
+        assert r.headers["Content-Security-Policy"] == ("sandbox; default-src 'none'; img-src 'self'; "
+                                                        "style-src 'self' 'unsafe-inline';"), url
+        assert r.headers["X-Content-Type-Options"] == "nosniff", url
+    assert "<script>" in requests.get(f"{server.url}/job/art-html/1/artifact/report.html").text
