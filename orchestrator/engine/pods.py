@@ -45,7 +45,11 @@ def allocate_pod(engine: "Engine", ctx: ExecContext, agent: a.Agent, body: Calla
     except PodSpecError as e:
         raise StepFailed(f"The pod for this agent cannot be built: {e}", agent.line) from None
     settings = agent_settings(kind, params)
-    runtime = runtime_for(cloud, build.credentials)
+    try:
+        runtime = runtime_for(cloud, build.credentials)
+    except StepFailed as e:   # no credentials / no kubeconfig: say it at the agent's line
+        e.line = e.line or agent.line
+        raise
     if kind == "dockerfile" and runtime is not None:
         runtime.close()
         raise StepFailed(f"agent {{ dockerfile }} on cloud '{cloud.name}' (a Kubernetes cluster): its nodes cannot use "

@@ -86,6 +86,7 @@ class FakeKube:
         self.start_delay = start_delay
         self.pods: dict[tuple[str, str], dict] = {}
         self.requests: list[tuple[str, str, dict]] = []
+        self.authorizations: list[str] = []      # the Authorization header of each request, in order
         self.exec_commands: list[list[str]] = []
         self.deleted: list[str] = []
         self.root = Path(tempfile.mkdtemp(prefix="fakekube-"))
@@ -247,6 +248,7 @@ class FakeKube:
     # ------------------------------------------------------------ REST
     def _record(self, kind: str, request: web.Request) -> None:
         self.requests.append((kind, request.path, dict(request.query)))
+        self.authorizations.append(request.headers.get("Authorization", ""))
 
     async def pods_collection(self, request: web.Request) -> web.StreamResponse:
         ns = request.match_info["ns"]

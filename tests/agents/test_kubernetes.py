@@ -286,3 +286,24 @@ def test_stash_and_unstash_between_two_pods(kube, tmp_path):
     assert result == Result.SUCCESS, log
     assert log.count("Created Pod: fake default/k8s-stash-1-") == 2
     assert "+ cat dist/app.txt\nfrom-pod-one\n" in log
+
+
+def test_the_clouds_credential_is_the_bearer_token_and_a_missing_one_is_named_at_the_agent_line(kube, tmp_path):
+    creds = tmp_path / "credentials.yaml"
+    creds.write_text("credentials:\n  system:\n    domainCredentials:\n      - credentials:\n"
+                     "          - string: {id: k8s-token, secret: t0ken-for-the-cluster}\n")
+    text = pipeline("sh 'echo with-a-token'")
+    folder = tmp_path / "k8s-token"
+    folder.mkdir()
+    (folder / "Jenkinsfile").write_text(text)
+    seen = len(kube.authorizations)
+    result = run(RunOptions(jenkinsfile=folder / "Jenkinsfile", job="k8s-token", home=tmp_path / "home", quiet=True,
+                            workspace=folder / "ws", credentials=creds,
+                            clouds=(cloud_of(kube, credentials_id="k8s-token"),)))
+    log = (tmp_path / "home/jobs/k8s-token/builds/1/log").read_text()
+    assert result == Result.SUCCESS, log
+    assert "t0ken-for-the-cluster" not in log
+    assert set(kube.authorizations[seen:]) == {"Bearer t0ken-for-the-cluster"}
+    result, log = run_pipeline(tmp_path, text, "k8s-nocred", (cloud_of(kube, credentials_id="nope"),))
+    assert result == Result.FAILURE
+    assert "Cloud 'fake': credentials 'nope' not found (Jenkinsfile line 4)" in log   # the kubernetes { line
