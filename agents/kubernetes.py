@@ -25,10 +25,10 @@ from typing import Any, Callable, Mapping, Optional
 
 from orchestrator.errors import StepFailed
 
+from .podsteps import CONTAINER_WORKSPACE, PodSteps
 from .podstatus import Loss, create_failure, loss_of, pod_info_lines, startup_verdict
 from .processes import ProcessResult, _emit_lines
 
-CONTAINER_WORKSPACE = "/home/jenkins/agent"
 COOKIE_VAR = "JENKINS_SERVER_COOKIE"   # what the plugin's abort greps for in /proc/*/environ
 
 
@@ -176,10 +176,13 @@ class KubernetesRuntime:
             if left <= 0:
                 raise PodStartFailed(f"Pod {ns}/{name} is not running after {self.timings.ready_timeout:g} seconds")
             w = watch.Watch()
-            # short watch windows so grace periods and aborts are noticed even when the pod is quiet
+            # short watch windows so grace periods and aborts are noticed even when the pod is quiet; each
+            # window starts with the pod's current state (an ADDED event), so no separate read is needed
+            seen = False
             for event in w.stream(self.core.list_namespaced_pod, ns, field_selector=f"metadata.name={name}",
                                   timeout_seconds=max(1, int(min(left, 2))), deserialize=False):
                 pod = event.get("raw_object", event["object"])
+                seen = True
                 if event["type"] == "DELETED":
                     w.stop()
                     raise PodStartFailed(f"Pod {ns}/{name} was deleted before it started")
@@ -202,29 +205,14 @@ class KubernetesRuntime:
                     raise PodStartFailed(verdict.message)
             if cancelled is not None and cancelled.is_set():
                 raise PodStartFailed(f"Aborted while waiting for pod {ns}/{name}")
-            pod = self._read(ns, name)
-            if pod is None:
+            if not seen:
                 raise PodStartFailed(f"Pod {ns}/{name} no longer exists")
-            verdict = startup_verdict(pod)
-            if verdict.state == "ready":
-                return
-            if verdict.state == "failed" or self._gave_up(verdict, first_seen):
-                raise PodStartFailed(verdict.message)
 
     def _gave_up(self, verdict, first_seen: dict[str, float]) -> bool:
         if not verdict.reason or verdict.reason not in first_seen:
             return False
         grace = self.timings.unschedulable_grace if verdict.reason == "Unschedulable" else self.timings.image_pull_grace
         return time.monotonic() - first_seen[verdict.reason] >= grace
-
-    def _read(self, ns: str, name: str) -> Optional[dict]:
-        from kubernetes.client.rest import ApiException
-        try:
-            return json.loads(self.core.read_namespaced_pod(name, ns, _preload_content=False).data)
-        except ApiException as e:
-            if e.status == 404:
-                return None
-            raise
 
     # ------------------------------------------------------------ while steps run
     def monitor(self, ns: str, name: str, say: Callable[[str], None]) -> "_Monitor":
@@ -392,45 +380,28 @@ class _Monitor:
             raise PodLost(self.loss)
 
 
-class KubernetesPodAgent:
+class KubernetesPodAgent(PodSteps):
     """Steps of a pod agent on a cluster: `sh` execs in a container; the workspace is copied as described
     in the module docstring."""
 
-    is_unix = True
-
     def __init__(self, runtime: KubernetesRuntime, ns: str, pod: str, containers: list[str], default_container: str,
                  host_workspace: Path, monitor: Optional[_Monitor] = None) -> None:
+        super().__init__(pod, containers, default_container, host_workspace)
         self.runtime = runtime
         self.ns = ns
-        self.pod = pod
-        self.node_name = pod
-        self.containers = containers
-        self.default_container = default_container
-        self.host_workspace = Path(host_workspace)
         self.monitor = monitor
         self._synced: dict[str, tuple[int, int, int]] = {}
         self._mark = f"/tmp/.orchestrator-sync-{pod}"
 
-    def container_path(self, host_path: str) -> str:
-        try:
-            relative = Path(host_path).resolve().relative_to(self.host_workspace.resolve())
-        except ValueError:
-            return CONTAINER_WORKSPACE
-        return str(Path(CONTAINER_WORKSPACE) / relative) if str(relative) != "." else CONTAINER_WORKSPACE
-
     def run_shell(self, script: str, *, cwd: str, env: dict[str, str], on_output: Callable[[bytes], None],
                   capture_stdout: bool = False, stop: Optional[threading.Event] = None,
                   shell: tuple[str, ...] = ("sh", "-xe"), container: Optional[str] = None) -> ProcessResult:
-        name = container or self.default_container
-        if name not in self.containers:
-            raise StepFailed(f"container('{name}'): the pod has no container named '{name}' "
-                             f"(it has {', '.join(self.containers)})")
+        name = self.container_for(container)
         if self.monitor is not None:
             self.monitor.check()
         self._push(name)
         cookie = uuid.uuid4().hex
-        build_env = {k: v for k, v in env.items() if os.environ.get(k) != v and k not in ("PATH", "HOME")}
-        build_env.update(WORKSPACE=CONTAINER_WORKSPACE, POD_CONTAINER=name, **{COOKIE_VAR: cookie})
+        build_env = dict(self.exec_env(env), POD_CONTAINER=name, **{COOKIE_VAR: cookie})
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(build_env.items())
                            if k.replace("_", "a").isalnum() and not k[0].isdigit())
         where = shlex.quote(self.container_path(cwd))

@@ -17,9 +17,9 @@ from typing import Callable, Optional
 
 from orchestrator.errors import StepFailed
 
+from .podsteps import PodSteps
 from .processes import ProcessResult, run_process
 
-CONTAINER_WORKSPACE = "/home/jenkins/agent"
 
 
 def _mebibytes(limit: Optional[int]) -> str:
@@ -129,42 +129,24 @@ class PodmanRuntime:
                   timeout=30)
 
 
-class PodAgent:
+class PodAgent(PodSteps):
     """Steps of a pod agent: `sh` runs in a container of the pod (the default one, or the one
     `container('x')` names); the workspace is the shared folder mounted at /home/jenkins/agent."""
 
-    is_unix = True
-
     def __init__(self, runtime: PodmanRuntime, pod: str, containers: list[str], default_container: str,
                  host_workspace: Path) -> None:
+        super().__init__(pod, containers, default_container, host_workspace)
         self.runtime = runtime
-        self.pod = pod
-        self.node_name = pod
-        self.containers = containers
-        self.default_container = default_container
-        self.host_workspace = Path(host_workspace)
         # OOM kills seen so far per container: a new pod's memory cgroups start at 0, so nothing needs
         # reading before a step (that would cost a podman exec per step)
         self.oom_kills: dict[str, int] = {}
 
-    def container_path(self, host_path: str) -> str:
-        path = Path(host_path)
-        try:
-            relative = path.resolve().relative_to(self.host_workspace.resolve())
-        except ValueError:
-            return CONTAINER_WORKSPACE
-        return str(Path(CONTAINER_WORKSPACE) / relative) if str(relative) != "." else CONTAINER_WORKSPACE
-
     def run_shell(self, script: str, *, cwd: str, env: dict[str, str], on_output: Callable[[bytes], None],
                   capture_stdout: bool = False, stop: Optional[threading.Event] = None,
                   shell: tuple[str, ...] = ("sh", "-xe"), container: Optional[str] = None) -> ProcessResult:
-        name = container or self.default_container
-        if name not in self.containers:
-            raise StepFailed(f"container('{name}'): the pod has no container named '{name}' "
-                             f"(it has {', '.join(self.containers)})")
-        build_env = {k: v for k, v in env.items() if os.environ.get(k) != v and k not in ("PATH", "HOME")}
-        build_env["WORKSPACE"] = CONTAINER_WORKSPACE
-        argv = self.runtime.exec_argv(self.pod, name, self.container_path(cwd), build_env, [*shell, "-c", script])
+        name = self.container_for(container)
+        argv = self.runtime.exec_argv(self.pod, name, self.container_path(cwd), self.exec_env(env),
+                                      [*shell, "-c", script])
         result = run_process(argv, cwd=conmon_dir(), env=dict(os.environ), cookie=uuid.uuid4().hex,
                              on_output=on_output, capture_stdout=capture_stdout, stop=stop)
         if result.interrupted:

@@ -272,7 +272,3 @@ def _run_in_pod(engine: "Engine", ctx: ExecContext, make_pod: Callable, settings
         marker("// node")
         marker("}")
         marker("// podTemplate")
-
-
-def podman_available() -> bool:
-    return any(os.access(os.path.join(d, "podman"), os.X_OK) for d in os.environ.get("PATH", "").split(os.pathsep))
